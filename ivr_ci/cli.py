@@ -1,0 +1,86 @@
+"""`ivr-ci <command>`: a thin dispatcher.
+
+Only the invoked command's module is imported, so a one-file hook run does not pay for
+the Genesys client, the emulator or the diff renderer. Each command module under
+`ivr_ci.commands` defines `add_arguments(parser)` and `run(args) -> int`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from ivr_ci import __version__
+from ivr_ci.errors import IvrCiError
+
+# name -> (module under ivr_ci.commands, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "lint-menu": ("lint_menu", "Offline lint of IVR menus (keypad, timeouts, depth, prompts...)."),
+    "validate-flow": ("validate_flow", "Offline structure, reference and substitution checks."),
+    "rules": ("rules", "List the rule catalogue."),
+    "diff": ("diff", "Semantic diff of flows between two git refs or two paths."),
+    "diff-comment": ("diff_comment", "Semantic diff posted as one sticky pull-request comment."),
+    "promote": ("promote", "Plan or apply a release of flows to an environment."),
+    "audit-report": ("audit_report", "Change-management report from the Genesys audit API."),
+    "export": ("export", "Export flows from an org into parameterised Archy YAML."),
+    "simulate": ("simulate", "Walk a flow as a caller would, offline."),
+    "test": ("test_paths", "Run *.paths.yaml path assertions."),
+    "emulator": ("emulator", "Run the Genesys Cloud API emulator on loopback."),
+}
+
+
+def _top_parser() -> argparse.ArgumentParser:
+    width = max(len(n) for n in COMMANDS)
+    listing = "\n".join(f"  {n.ljust(width)}  {h}" for n, (_, h) in COMMANDS.items())
+    parser = argparse.ArgumentParser(
+        prog="ivr-ci",
+        description="Git-native delivery pipeline for Genesys Cloud Architect flows.",
+        epilog=f"commands:\n{listing}\n\nRun `ivr-ci <command> --help` for a command's options.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"ivr-ci {__version__}")
+    parser.add_argument("command", choices=list(COMMANDS), metavar="command")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help", "--version") or argv[0] not in COMMANDS:
+        try:
+            _top_parser().parse_args(argv[:1])
+        except SystemExit as exc:  # argparse exits 2 on errors, 0 on --help
+            return int(exc.code or 0)
+        return 2
+    name, rest = argv[0], argv[1:]
+    module_name, help_text = COMMANDS[name]
+    try:
+        module = importlib.import_module(f"ivr_ci.commands.{module_name}")
+        parser = argparse.ArgumentParser(prog=f"ivr-ci {name}", description=help_text)
+        module.add_arguments(parser)
+        try:
+            args = parser.parse_args(rest)
+        except SystemExit as exc:
+            return int(exc.code or 0)
+        return int(module.run(args) or 0)
+    except IvrCiError as exc:
+        print(f"ivr-ci {name}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"ivr-ci {name}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # Output piped into `head` etc.: not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception as exc:  # a traceback reaching a user is a bug: report it as one
+        if os.environ.get("IVR_CI_DEBUG"):
+            raise
+        print(
+            f"ivr-ci {name}: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in ivr-ci; set IVR_CI_DEBUG=1 for the traceback.",
+            file=sys.stderr,
+        )
+        return 3
