@@ -1,0 +1,50 @@
+"""Shared body of the offline checking commands (lint-menu, validate-flow)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ivr_ci.config import Config, load_config
+from ivr_ci.errors import UsageError
+from ivr_ci.findings import Finding, has_errors
+from ivr_ci.flow import FlowDocument, expand_paths, load_flow_file
+from ivr_ci.report import FORMATS, render
+from ivr_ci.util.files import write_atomic
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", help="flow files or directories (default: `flows:` in "
+                        ".ivr-ci.yaml, else the current directory)")
+    parser.add_argument("--format", choices=FORMATS, default=None,
+                        help="output format (default: text; github inside GitHub Actions)")
+    parser.add_argument("--config", help="path to .ivr-ci.yaml (default: found upward from the cwd)")
+    parser.add_argument("--output", "-o", help="write the report to this file instead of stdout")
+    parser.add_argument("--sarif-file", help="also write a SARIF 2.1.0 report to this file")
+    parser.add_argument("--summary", action="store_true",
+                        help="also append a Markdown report to $GITHUB_STEP_SUMMARY")
+
+
+def collect(args: argparse.Namespace) -> tuple[Config, list[FlowDocument]]:
+    config = load_config(args.config)
+    paths = list(args.paths) or [config.resolve(p) for p in config.data.get("flows", [])] or ["."]
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        raise UsageError(f"no such file or directory: {', '.join(missing)}")
+    return config, [load_flow_file(p) for p in expand_paths(paths)]
+
+
+def emit(args: argparse.Namespace, stage: str, findings: list[Finding], files: list[str]) -> int:
+    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    report = render(fmt, findings, tool_stage=stage, files=files)
+    if args.output:
+        write_atomic(args.output, report)
+    else:
+        sys.stdout.write(report)
+    if args.sarif_file:
+        write_atomic(args.sarif_file, render("sarif", findings, tool_stage=stage, files=files))
+    if args.summary and os.environ.get("GITHUB_STEP_SUMMARY"):
+        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as fh:
+            fh.write(render("markdown", findings, tool_stage=stage, files=files) + "\n")
+    return 1 if has_errors(findings) else 0

@@ -1,0 +1,149 @@
+"""`.ivr-ci.yaml`: found upward from the working directory (or `--config`), schema-checked.
+
+Every bad key is reported with its file:line, and nothing else runs (exit 2).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from ivr_ci.errors import ConfigError
+from ivr_ci.flow.yamlpos import YamlSyntaxError, YMap, YSeq, parse_yaml
+
+CONFIG_NAMES = (".ivr-ci.yaml", ".ivr-ci.yml")
+
+
+@lru_cache(maxsize=None)
+def load_schema(name: str) -> dict:
+    text = resources.files("ivr_ci.schemas").joinpath(name).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def _locate(root: Any, path: list) -> int:
+    """Line of the element at a jsonschema error path (best effort)."""
+    node, line = root, getattr(getattr(root, "pos", None), "line", 1)
+    for part in path:
+        if isinstance(node, YMap) and part in node:
+            line = node.key_pos[part].line
+            node = node[part]
+        elif isinstance(node, YSeq) and isinstance(part, int) and part < len(node):
+            line = node.item_pos[part].line
+            node = node[part]
+        else:
+            break
+    return line
+
+
+def schema_errors(data: Any, schema_name: str, source: str) -> list[str]:
+    """Messages `source:line: where: problem` for every schema violation, in file order."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(load_schema(schema_name))
+    found = []
+    for err in validator.iter_errors(data):
+        where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
+        msg = err.message
+        if err.validator == "additionalProperties":
+            msg = msg.replace("Additional properties are not allowed", "unknown key")
+        elif err.validator == "propertyNames":
+            msg = f"bad key {err.instance!r}"
+        found.append((_locate(data, list(err.absolute_path)), f"{where}: {msg}"))
+    return [f"{source}:{line}: {text}" for line, text in sorted(found)]
+
+
+def read_yaml_file(path: str, what: str) -> Any:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read {what}: {exc.strerror}") from None
+    try:
+        return parse_yaml(text).root
+    except YamlSyntaxError as exc:
+        raise ConfigError(f"{path}:{exc.line}:{exc.col}: {what} is not valid YAML: {exc.message}") from None
+
+
+@dataclass
+class Config:
+    path: str | None = None
+    data: dict = field(default_factory=dict)
+
+    @property
+    def base_dir(self) -> str:
+        return os.path.dirname(os.path.abspath(self.path)) if self.path else os.getcwd()
+
+    def section(self, name: str) -> dict:
+        value = self.data.get(name)
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def environments(self) -> dict[str, dict]:
+        return self.section("environments")
+
+    def environment(self, name: str) -> dict:
+        envs = self.environments
+        if name not in envs:
+            known = ", ".join(sorted(envs)) or "none configured"
+            where = self.path or "no .ivr-ci.yaml found"
+            raise ConfigError(f"unknown environment '{name}' ({where}; known: {known})")
+        return envs[name]
+
+    def substitutions(self, env: str) -> dict[str, str]:
+        """An environment's substitution map: `substitutions`, then its Archy options file."""
+        spec = self.environment(env)
+        values: dict[str, str] = {}
+        if spec.get("options_file"):
+            opt_path = os.path.join(self.base_dir, spec["options_file"])
+            options = read_yaml_file(opt_path, "Archy options file")
+            subs = options.get("substitutions") if isinstance(options, dict) else None
+            if not isinstance(subs, dict):
+                raise ConfigError(f"{opt_path}: Archy options file has no 'substitutions:' map")
+            values.update({str(k): _as_text(v) for k, v in subs.items()})
+        values.update({str(k): _as_text(v) for k, v in (spec.get("substitutions") or {}).items()})
+        return values
+
+    def resolve(self, relative: str) -> str:
+        return os.path.join(self.base_dir, relative)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def find_config(start: str | None = None) -> str | None:
+    here = os.path.abspath(start or os.getcwd())
+    while True:
+        for name in CONFIG_NAMES:
+            candidate = os.path.join(here, name)
+            if os.path.isfile(candidate):
+                return candidate
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def load_config(path: str | None = None, start: str | None = None) -> Config:
+    """Load `path`, or the nearest `.ivr-ci.yaml` upward; an absent file is an empty config."""
+    if path is None:
+        path = os.environ.get("IVR_CI_CONFIG") or find_config(start)
+        if path is None:
+            return Config()
+    elif not os.path.isfile(path):
+        raise ConfigError(f"{path}: config file not found")
+    data = read_yaml_file(path, "config")
+    if data is None:
+        data = YMap()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}:1: config must be a mapping of sections (lint, validate, environments...)")
+    errors = schema_errors(data, "config.schema.json", path)
+    if errors:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(errors))
+    return Config(path, data)

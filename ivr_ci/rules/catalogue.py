@@ -1,0 +1,94 @@
+"""The one rule catalogue: ids, severities, messages, rationale and examples.
+
+Rule docs (`docs/rules.md`), SARIF rule metadata and `ivr-ci rules` are generated from
+here. A rule is a function decorated with `@rule(...)`; it yields `Hit`s and the engine
+turns them into findings with the configured severity.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ivr_ci.findings import Severity
+
+if TYPE_CHECKING:
+    from ivr_ci.rules.context import FlowContext, SetContext
+
+STAGES = ("load", "lint-menu", "validate-flow")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One problem a rule found: where, and the message (defaults to the rule's summary)."""
+
+    line: int
+    col: int = 1
+    message: str | None = None
+    path: str | None = None  # another file (cross-file rules)
+    end_line: int | None = None
+    end_col: int | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    stage: str
+    severity: Severity
+    summary: str
+    rationale: str
+    bad: str
+    good: str
+    scope: str = "flow"  # "flow": check(FlowContext); "set": check(SetContext) over all files
+    options: dict[str, Any] = field(default_factory=dict)
+    check: Callable[..., Iterable[Hit]] | None = None
+
+    @property
+    def help_uri(self) -> str:
+        return f"https://github.com/ivr-ci/ivr-ci/blob/main/docs/rules.md#{self.id.lower()}"
+
+
+RULES: dict[str, Rule] = {}
+
+
+def _clean(text: str) -> str:
+    return textwrap.dedent(text).strip("\n")
+
+
+def register(rule_obj: Rule) -> Rule:
+    if rule_obj.id in RULES:
+        raise ValueError(f"duplicate rule id {rule_obj.id}")
+    if rule_obj.stage not in STAGES:
+        raise ValueError(f"{rule_obj.id}: unknown stage {rule_obj.stage}")
+    RULES[rule_obj.id] = rule_obj
+    return rule_obj
+
+
+def rule(id: str, name: str, *, stage: str, severity: str, summary: str, rationale: str,
+         bad: str, good: str, scope: str = "flow", options: dict[str, Any] | None = None):
+    """Decorator: register the function as the check of a new rule."""
+
+    def wrap(fn: Callable[..., Iterable[Hit]]) -> Callable[..., Iterable[Hit]]:
+        register(Rule(id, name, stage, Severity(severity), summary, _clean(rationale), _clean(bad),
+                      _clean(good), scope, dict(options or {}), fn))
+        return fn
+
+    return wrap
+
+
+def load_catalogue() -> dict[str, Rule]:
+    """Import every rule module once; returns the catalogue ordered by id."""
+    from ivr_ci.rules import load_rules, menu, structure, substitution  # noqa: F401
+
+    try:  # families added later register themselves the same way
+        from ivr_ci.rules import graph, crossfile  # noqa: F401
+    except ImportError:  # pragma: no cover - during development only
+        pass
+    return dict(sorted(RULES.items()))
+
+
+def rules_for(stage: str) -> list[Rule]:
+    return [r for r in load_catalogue().values() if r.stage == stage]

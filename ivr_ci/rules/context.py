@@ -1,0 +1,61 @@
+"""What a rule sees: one flow (FlowContext) or the whole set of files (SetContext)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from ivr_ci.flow import FlowDocument
+from ivr_ci.flow.model import Flow
+from ivr_ci.flow.refs import RefIndex
+from ivr_ci.flow.yamlpos import YMap
+
+if TYPE_CHECKING:
+    from ivr_ci.config import Config
+
+
+def key_line(mapping: Any, key: Any, default: int = 1) -> int:
+    """Line of `key` in a positioned mapping (or of the mapping itself)."""
+    if isinstance(mapping, YMap):
+        p = mapping.key_pos.get(key) or mapping.pos
+        if p:
+            return p.line
+    return default
+
+
+def key_col(mapping: Any, key: Any, default: int = 1) -> int:
+    if isinstance(mapping, YMap):
+        p = mapping.key_pos.get(key) or mapping.pos
+        if p:
+            return p.col
+    return default
+
+
+@dataclass
+class FlowContext:
+    doc: FlowDocument
+    config: Config
+    options: dict[str, Any] = field(default_factory=dict)  # this rule's options (defaults + config)
+    env: str | None = None  # --env NAME for substitution checks
+
+    @property
+    def flow(self) -> Flow:
+        assert self.doc.flow is not None
+        return self.doc.flow
+
+    @cached_property
+    def refs(self) -> RefIndex:
+        return RefIndex(self.flow)
+
+
+@dataclass
+class SetContext:
+    docs: list[FlowDocument]
+    config: Config
+    options: dict[str, Any] = field(default_factory=dict)
+    env: str | None = None
+
+    @property
+    def flows(self) -> list[Flow]:
+        return [d.flow for d in self.docs if d.flow is not None]

@@ -1,0 +1,32 @@
+"""Load-stage rules: the loader reports these itself; they are here for docs and SARIF."""
+
+from __future__ import annotations
+
+from ivr_ci.rules.catalogue import Rule, register
+from ivr_ci.findings import Severity
+
+register(Rule(
+    "IVR001", "yaml-syntax", "load", Severity.ERROR,
+    "file is not valid YAML (placeholders `{{key}}` are accepted as they are)",
+    "Archy cannot read the file at all. `{{key}}` placeholders are kept as text, so a template "
+    "is never reported for its placeholders.",
+    "name: Main IVR\n  description: [unclosed",
+    "name: Main IVR\ndescription: Main line",
+))
+register(Rule(
+    "IVR002", "duplicate-key", "load", Severity.ERROR,
+    "a key appears twice in one mapping",
+    "YAML parsers keep only the last value, so half of what the author wrote silently "
+    "disappears (a second `actions:` list, a second `dtmf:`).",
+    "menuTask:\n  dtmf: digit_1\n  dtmf: digit_2",
+    "menuTask:\n  dtmf: digit_1",
+))
+register(Rule(
+    "IVR003", "flow-type", "load", Severity.ERROR,
+    "the file does not hold exactly one known flow type",
+    "Archy reads one flow per file, named by its single top-level key (`inboundCall`, "
+    "`inqueueCall` with a lower-case q, `botFlow`...). Unknown types are kept and checked "
+    "generically, with a warning.",
+    "inQueueCall:\n  name: Hold",
+    "inqueueCall:\n  name: Hold",
+))

@@ -1,0 +1,1 @@
+"""validate-flow structure rules (IVR2xx)."""

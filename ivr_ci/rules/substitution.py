@@ -1,0 +1,1 @@
+"""validate-flow substitution rules (IVR4xx)."""
