@@ -110,15 +110,12 @@ class ParsedYaml:
 
 def find_placeholders(text: str) -> list[Placeholder]:
     out: list[Placeholder] = []
-    line, line_start = 1, 0
-    last = 0
+    line, scanned = 1, 0
     for m in PLACEHOLDER_RE.finditer(text):
-        line += text.count("\n", last, m.start())
-        if line > 1 or last:
-            nl = text.rfind("\n", 0, m.start())
-            line_start = nl + 1
+        line += text.count("\n", scanned, m.start())
+        scanned = m.start()
+        line_start = text.rfind("\n", 0, m.start()) + 1
         out.append(Placeholder(m.group(1).strip(), line, m.start() - line_start + 1))
-        last = m.start()
     return out
 
 
@@ -134,7 +131,7 @@ def _unmask(value: str) -> str:
 
 def _scalar(node: yaml.ScalarNode) -> Any:
     value = node.value
-    if node.style is not None:  # quoted or block scalar: always a string
+    if node.style:  # quoted or block scalar: always a string (plain is None, or '' from libyaml)
         return _unmask(value)
     if node.tag == "tag:yaml.org,2002:str" and "\ue000" in value:
         return _unmask(value)

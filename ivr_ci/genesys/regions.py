@@ -58,10 +58,7 @@ def region_domain(region: str) -> str:
     value = region.strip().lower().rstrip("/")
     if not value:
         raise ConfigurationError("empty Genesys Cloud region")
-    if "://" in value:
-        host = urlsplit(value).hostname or ""
-    else:
-        host = value.split("/", 1)[0]
+    host = (urlsplit(value).hostname or "") if "://" in value else value.split("/", 1)[0]
     for prefix in ("api.", "login.", "apps."):
         if host.startswith(prefix) and "." in host[len(prefix):]:
             host = host[len(prefix):]

@@ -1,0 +1,132 @@
+"""The one place the emulator reads Archy YAML: an adapter over `ivr_ci.flow`.
+
+Import jobs need the flow type and name, its division, the org objects it references (by
+name) and the `{{…}}` placeholders left in it. Everything else in the emulator works on the
+`ParseResult` below, so a change in the loader's API is absorbed here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+PLACEHOLDER_RE = re.compile(r"\{\{([^{}\n]*)\}\}")
+
+# Reference kinds (as the loader names them) → dependency-tracking object type.
+DEPENDENCY_TYPES: dict[str, str] = {
+    "queue": "QUEUE", "prompt": "USERPROMPT", "systemPrompt": "SYSTEMPROMPT",
+    "scheduleGroup": "SCHEDULEGROUP", "schedule": "SCHEDULE", "emergencyGroup": "EMERGENCYGROUP",
+    "dataAction": "DATAACTION", "dataTable": "DATATABLE", "commonModule": "COMMONMODULEFLOW",
+    "botFlow": "BOTFLOW", "digitalBotFlow": "DIGITALBOTFLOW", "languageSkill": "ACDLANGUAGE",
+    "skill": "ACDSKILL", "user": "USER", "group": "GROUP", "wrapupCode": "ACDWRAPUPCODE",
+    "contactList": "CONTACTLIST", "script": "COMPOSERSCRIPT", "division": "DIVISION",
+}
+FLOW_REF_KINDS = {"flow": None, "commonModule": "COMMONMODULE", "botFlow": "BOT", "digitalBotFlow": "DIGITALBOT"}
+
+
+@dataclass(frozen=True)
+class Ref:
+    kind: str
+    name: str
+    line: int = 0
+    category: str | None = None  # data actions: the integration name
+    flow_type: str | None = None  # flow references: API type (upper case) when known
+
+
+@dataclass
+class ParsedFlow:
+    type_key: str  # YAML key, e.g. inboundCall
+    api_type: str  # model type, e.g. INBOUNDCALL
+    name: str
+    division: str | None
+    description: str
+    raw: Any
+    refs: list[Ref] = field(default_factory=list)
+    default_language: str | None = None
+
+
+@dataclass
+class ParseResult:
+    flow: ParsedFlow | None
+    errors: list[tuple[str, int]] = field(default_factory=list)
+    placeholders: list[tuple[str, int, int]] = field(default_factory=list)
+
+
+def api_type(type_key: str) -> str:
+    """YAML flow-type key → model type (`inboundCall` → `INBOUNDCALL`, `botFlow` → `BOT`)."""
+    try:
+        from ivr_ci.flow.types import api_type as loader_api_type
+
+        return str(loader_api_type(type_key)).upper()
+    except Exception:  # the loader does not know the key (or is not there yet)
+        return {"botflow": "BOT"}.get(type_key.lower(), type_key.upper())
+
+
+def find_placeholders(text: str) -> list[tuple[str, int, int]]:
+    out = []
+    for m in PLACEHOLDER_RE.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        out.append((m.group(0), line, col))
+    return out
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, dict):
+        if "lit" in value:
+            return _text(value["lit"])
+        if "name" in value:
+            return _text(value["name"])
+        return None
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def parse_flow(text: str, path: str = "<upload>") -> ParseResult:
+    """Parse an uploaded Archy file; never raises for bad input."""
+    placeholders = find_placeholders(text)
+    try:
+        from ivr_ci.flow import load_flow_text  # type: ignore[attr-defined]
+    except ImportError:  # TEMPORARY until the lead's loader lands
+        from ivr_ci.emulator._flow_fallback import load_flow_text
+    try:
+        doc = load_flow_text(text, path)
+    except Exception as exc:  # a loader bug must not take the emulator down
+        return ParseResult(None, [(f"Unable to parse the flow YAML: {exc}", 0)], placeholders)
+    errors: list[tuple[str, int]] = []
+    for problem in getattr(doc, "problems", []) or []:
+        severity = str(getattr(problem, "severity", "error")).lower()
+        if "warn" in severity or "info" in severity:
+            continue
+        errors.append((str(getattr(problem, "message", problem)), int(getattr(problem, "line", 0) or 0)))
+    flow = doc.flow
+    if flow is None:
+        if not errors:
+            errors.append(("Unable to parse the flow YAML.", 0))
+        return ParseResult(None, errors, placeholders)
+    raw = getattr(flow, "raw", None)
+    body = raw.get(flow.type) if isinstance(raw, dict) else None
+    body = body if isinstance(body, dict) else {}
+    refs: list[Ref] = []
+    try:
+        loader_refs = list(flow.org_references())
+    except Exception as exc:  # pragma: no cover - defensive
+        errors.append((f"Unable to read the flow's references: {exc}", 0))
+        loader_refs = []
+    for r in loader_refs:
+        name = getattr(r, "name", None)
+        if not isinstance(name, str) or not name:
+            continue
+        ft = getattr(r, "flow_type", None)
+        refs.append(Ref(str(r.kind), name, int(getattr(r, "line", 0) or 0),
+                        getattr(r, "category", None), api_type(ft) if ft else None))
+    division = flow.division if isinstance(getattr(flow, "division", None), str) else None
+    return ParseResult(
+        ParsedFlow(
+            type_key=str(flow.type), api_type=api_type(str(flow.type)),
+            name=flow.name if isinstance(flow.name, str) else "",
+            division=division, description=_text(body.get("description")) or "",
+            raw=raw, refs=refs, default_language=_text(body.get("defaultLanguage")),
+        ),
+        errors, placeholders,
+    )

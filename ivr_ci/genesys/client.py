@@ -1,0 +1,120 @@
+"""`GenesysClient`: the façade other packages use (promote, audit-report, export ...)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from ivr_ci.genesys.audits import AuditsMixin
+from ivr_ci.genesys.auth import Credentials
+from ivr_ci.genesys.errors import ConfigurationError
+from ivr_ci.genesys.flows import FlowsMixin
+from ivr_ci.genesys.insights import InsightsMixin
+from ivr_ci.genesys.jobs import JobsMixin
+from ivr_ci.genesys.lookups import LookupsMixin
+from ivr_ci.genesys.policy import PollPolicy, RetryPolicy
+from ivr_ci.genesys.ratelimit import RateLimiter
+from ivr_ci.genesys.regions import API_BASE_ENV, Endpoints, resolve_endpoints
+from ivr_ci.genesys.transport import Transport, TransportStats
+
+DEFAULT_RATE_LIMIT = 300.0  # requests per minute per token (Genesys default)
+
+
+class GenesysClient(FlowsMixin, JobsMixin, LookupsMixin, AuditsMixin, InsightsMixin):
+    """A Genesys Cloud API client for one OAuth client (one token, one rate limit).
+
+    Thread-safe: share one client between worker threads; they share its token and its rate
+    limiter. `rate_limit` is requests/minute (None: no client-side limit).
+    """
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        region: str | None = None,
+        api_base: str | None = None,
+        rate_limit: float | None = DEFAULT_RATE_LIMIT,
+        retry: RetryPolicy | None = None,
+        polling: PollPolicy | None = None,
+        timeout: tuple[float, float] = (10.0, 60.0),
+        refresh_margin: float = 60.0,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        self.credentials = credentials
+        self.endpoints: Endpoints = resolve_endpoints(region or credentials.region, api_base)
+        self.client_id = credentials.client_id
+        self.polling = polling or PollPolicy()
+        self._t = Transport(
+            self.endpoints,
+            credentials,
+            retry=retry,
+            limiter=limiter or RateLimiter(rate_limit),
+            timeout=timeout,
+            refresh_margin=refresh_margin,
+        )
+        self._lookup_cache: dict[tuple[str, ...], Any] = {}
+        self._lookup_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"GenesysClient(api_base={self.endpoints.api_base!r}, credentials={self.credentials!r})"
+
+    @classmethod
+    def from_env(cls, *, api_base: str | None = None, **kwargs: Any) -> GenesysClient:
+        """Credentials and region from the `gc` CLI variables; API base from the argument or
+        `IVR_CI_API_BASE`."""
+        return cls(Credentials.from_env(), api_base=api_base or os.environ.get(API_BASE_ENV) or None, **kwargs)
+
+    # --- plumbing for callers ----------------------------------------------------------------
+    @property
+    def transport(self) -> Transport:
+        """The underlying transport: `request(method, path, ...)`/`json(...)` for calls the
+        client has no method for (same retries, token, rate limit)."""
+        return self._t
+
+    @property
+    def stats(self) -> TransportStats:
+        return self._t.stats
+
+    @property
+    def rate_limiter(self) -> RateLimiter:
+        return self._t.limiter
+
+    def close(self) -> None:
+        self._t.close()
+
+    def __enter__(self) -> GenesysClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def client_for_environment(
+    env_config: Mapping[str, Any],
+    api_base: str | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    **kwargs: Any,
+) -> GenesysClient:
+    """A client for one `.ivr-ci.yaml` environment (its dict form).
+
+    Keys: `region` or `api_base`, `client_id_env`, `client_secret_env`, optional `rate_limit`
+    (requests/minute). The API base is, in order: the argument (`--api-base`),
+    `IVR_CI_API_BASE`, the environment's `api_base`; otherwise the region (the environment's,
+    else `GENESYSCLOUD_REGION`). Extra keyword arguments go to `GenesysClient`.
+    """
+    env = os.environ if environ is None else environ
+    creds = Credentials.from_env(env_config.get("client_id_env"), env_config.get("client_secret_env"), environ=env)
+    base = api_base or env.get(API_BASE_ENV) or env_config.get("api_base") or None
+    region = env_config.get("region") or creds.region
+    if not base and not region:
+        name = env_config.get("name") or "the environment"
+        raise ConfigurationError(f"{name}: no `region` or `api_base` (and GENESYSCLOUD_REGION is not set)")
+    if "rate_limit" in env_config and "rate_limit" not in kwargs:
+        value = env_config["rate_limit"]
+        if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0):
+            raise ConfigurationError(f"rate_limit must be a positive number of requests per minute, not {value!r}")
+        kwargs["rate_limit"] = float(value) if value is not None else None
+    return GenesysClient(creds, region=region, api_base=base, **kwargs)

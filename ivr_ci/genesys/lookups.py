@@ -1,0 +1,126 @@
+"""Lookups by name (queues, prompts, schedule groups, data actions, flows, divisions ...),
+cached per client (negative answers too). Names are matched exactly, then case-insensitively
+when exactly one entity matches that way (the APIs' `name` filters are prefix/partial)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+from urllib.parse import quote
+
+from ivr_ci.genesys.paging import iter_entities
+from ivr_ci.genesys.transport import Transport
+
+# kind -> (listing path, name parameter is a list?)
+LOOKUPS: dict[str, str] = {
+    "queue": "/api/v2/routing/queues",
+    "prompt": "/api/v2/architect/prompts",
+    "system_prompt": "/api/v2/architect/systemprompts",
+    "schedule_group": "/api/v2/architect/schedulegroups",
+    "schedule": "/api/v2/architect/schedules",
+    "data_action": "/api/v2/integrations/actions",
+    "division": "/api/v2/authorization/divisions",
+    "skill": "/api/v2/routing/skills",
+    "language": "/api/v2/routing/languages",
+    "wrapup_code": "/api/v2/routing/wrapupcodes",
+    "data_table": "/api/v2/flows/datatables",
+    "ivr": "/api/v2/architect/ivrs",
+    "flow_outcome": "/api/v2/flows/outcomes",
+    "flow_milestone": "/api/v2/flows/milestones",
+}
+
+
+def pick_by_name(entities: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
+    exact = [e for e in entities if e.get("name") == name]
+    if exact:
+        return exact[0]
+    folded = [e for e in entities if str(e.get("name", "")).casefold() == name.casefold()]
+    return folded[0] if len(folded) == 1 else None
+
+
+class LookupsMixin:
+    """Name lookups of `GenesysClient`, with a per-client cache (`clear_lookup_cache()`)."""
+
+    _t: Transport
+    _lookup_cache: dict[tuple[str, ...], Any]
+    _lookup_lock: threading.Lock
+
+    def clear_lookup_cache(self) -> None:
+        with self._lookup_lock:
+            self._lookup_cache.clear()
+
+    def _cached(self, key: tuple[str, ...], compute: Any) -> Any:
+        with self._lookup_lock:
+            if key in self._lookup_cache:
+                return self._lookup_cache[key]
+        value = compute()  # outside the lock: parallel workers look up different names at once
+        with self._lookup_lock:
+            self._lookup_cache.setdefault(key, value)
+            return self._lookup_cache[key]
+
+    def find_by_name(self, kind: str, name: str, **params: Any) -> dict[str, Any] | None:
+        """The entity of `kind` (a key of `LOOKUPS`) named `name`, or None."""
+        path = LOOKUPS[kind]
+
+        def compute() -> dict[str, Any] | None:
+            query = {"name": name, **params}
+            candidates = list(iter_entities(self._t, path, query, page_size=100, max_pages=10))
+            return pick_by_name(candidates, name)
+
+        return self._cached((kind, name, *(f"{k}={v}" for k, v in sorted(params.items()))), compute)
+
+    def find_queue(self, name: str) -> dict[str, Any] | None:
+        """The queue (with `memberCount`, fetched by id when the listing leaves it out)."""
+        queue = self.find_by_name("queue", name)
+        if queue is not None and "memberCount" not in queue:
+            def full() -> dict[str, Any]:
+                return self._t.json("GET", f"{LOOKUPS['queue']}/{quote(str(queue['id']), safe='')}") or queue
+            queue = self._cached(("queue-by-id", str(queue["id"])), full)
+        return queue
+
+    def queue_member_count(self, name: str) -> int | None:
+        queue = self.find_queue(name)
+        return None if queue is None else int(queue.get("memberCount") or 0)
+
+    def find_prompt(self, name: str) -> dict[str, Any] | None:
+        return self.find_by_name("prompt", name)
+
+    def find_system_prompt(self, name: str) -> dict[str, Any] | None:
+        return self.find_by_name("system_prompt", name)
+
+    def find_schedule_group(self, name: str) -> dict[str, Any] | None:
+        return self.find_by_name("schedule_group", name)
+
+    def find_schedule(self, name: str) -> dict[str, Any] | None:
+        return self.find_by_name("schedule", name)
+
+    def find_data_action(self, name: str) -> dict[str, Any] | None:
+        return self.find_by_name("data_action", name)
+
+    def find_division(self, name: str) -> dict[str, Any] | None:
+        return self.find_by_name("division", name)
+
+    def find_skill(self, name: str) -> dict[str, Any] | None:
+        return self.find_by_name("skill", name)
+
+    def find_language(self, name: str) -> dict[str, Any] | None:
+        return self.find_by_name("language", name)
+
+    def find_wrapup_code(self, name: str) -> dict[str, Any] | None:
+        return self.find_by_name("wrapup_code", name)
+
+    def find_data_table(self, name: str) -> dict[str, Any] | None:
+        return self.find_by_name("data_table", name)
+
+    def find_flow(self, name: str, flow_type: str | None = None) -> dict[str, Any] | None:
+        """The flow named `name` (of `flow_type`, e.g. inboundcall/INBOUNDCALL), or None."""
+        ftype = flow_type.lower() if flow_type else None
+
+        def compute() -> dict[str, Any] | None:
+            params: dict[str, Any] = {"name": name, "type": [ftype] if ftype else None}
+            candidates = list(iter_entities(self._t, "/api/v2/flows", params, page_size=500, max_pages=10))
+            if ftype:
+                candidates = [f for f in candidates if str(f.get("type", "")).lower() == ftype]
+            return pick_by_name(candidates, name)
+
+        return self._cached(("flow", name, ftype or ""), compute)

@@ -1,0 +1,315 @@
+"""A loopback fake GitHub REST server for tests (stdlib `ThreadingHTTPServer`, no requests).
+
+Serves the six operations of `github-openapi-subset.json` (issue comments: list, create, get,
+update, delete; PR files: list) statefully, with GitHub-style pagination (`per_page` ≤ 100,
+`page`, `Link` header with first/prev/next/last). EVERY request and EVERY response is checked
+against the OpenAPI subset with `ivr_ci.openapi_check`; problems are appended to
+`fake.violations` (tests assert it stays `[]`).
+
+Knobs (plain attributes, change them any time):
+* `forbid_writes = True`: POST/PATCH/DELETE answer 403 "Resource not accessible by integration"
+  (fork PR with a read-only token);
+* `missing_issues = {7}`: that issue/PR answers 404;
+* `default_user` / `add_token(token, login, type)`: who the token authenticates as (the
+  author of comments it creates); `seed_comment(...)` plants comments by anyone;
+* `inject(status, count=1, retry_after=None, method=None)`: the next matching requests fail
+  (5xx, secondary rate limits) before normal handling;
+* `set_pr_files(number, [...])`: the PR's changed files.
+
+Real GitHub answers 403/404 on PATCH/DELETE and injected faults where the subset declares no such
+status; those responses are recorded in `fake.deviations` instead of `violations`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from ivr_ci.openapi_check import OpenApiDoc, reference_path
+
+DOCS = "https://docs.github.com/rest"
+BODY_LIMIT = 65536
+
+
+def _user(login: str, user_type: str, uid: int) -> dict[str, Any]:
+    url = f"https://api.github.com/users/{login}"
+    return {
+        "login": login, "id": uid, "node_id": f"U_{uid}", "avatar_url": f"https://avatars.example/{uid}",
+        "gravatar_id": "", "url": url, "html_url": f"https://github.com/{login}",
+        "followers_url": url + "/followers", "following_url": url + "/following{/other_user}",
+        "gists_url": url + "/gists{/gist_id}", "starred_url": url + "/starred{/owner}{/repo}",
+        "subscriptions_url": url + "/subscriptions", "organizations_url": url + "/orgs",
+        "repos_url": url + "/repos", "events_url": url + "/events{/privacy}",
+        "received_events_url": url + "/received_events", "type": user_type, "site_admin": False,
+    }
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    body: Any
+    authorized: bool  # an Authorization header was present (its value is never recorded)
+    status: int = 0
+
+
+@dataclass
+class _Fault:
+    status: int
+    count: int
+    retry_after: int | None
+    method: str | None
+
+
+@dataclass
+class FakeGitHub:
+    """Handle of a running fake; see the module docstring."""
+
+    base_url: str = ""
+    prefix: str = ""
+    requests: list[RecordedRequest] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+    deviations: list[str] = field(default_factory=list)
+    forbid_writes: bool = False
+    missing_issues: set[int] = field(default_factory=set)
+    default_user: tuple[str, str] = ("github-actions[bot]", "Bot")
+    _tokens: dict[str, tuple[str, str]] = field(default_factory=dict)
+    _issues: dict[tuple[str, int], list[dict[str, Any]]] = field(default_factory=dict)
+    _files: dict[tuple[str, int], list[dict[str, Any]]] = field(default_factory=dict)
+    _faults: list[_Fault] = field(default_factory=list)
+    _next_id: int = 1000
+    _clock: int = 0
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+    _server: ThreadingHTTPServer | None = None
+    _thread: threading.Thread | None = None
+    _doc: OpenApiDoc | None = None
+
+    # ------------------------------------------------------------------ test API
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def add_token(self, token: str, login: str, user_type: str = "User") -> None:
+        self._tokens[token] = (login, user_type)
+
+    def comments(self, issue: int, repo: str = "") -> list[dict[str, Any]]:
+        """The comments of an issue (of `repo`, or of any repo when only one has that number)."""
+        with self._lock:
+            return [dict(c) for (r, n), cs in self._issues.items() if n == issue and repo in ("", r) for c in cs]
+
+    def seed_comment(self, repo: str, issue: int, body: str, login: str = "octocat",
+                     user_type: str = "User", app: bool = False) -> dict[str, Any]:
+        with self._lock:
+            return dict(self._create(repo, issue, body, (login, user_type), app))
+
+    def set_pr_files(self, repo: str, number: int, files: list[str | dict[str, Any]]) -> None:
+        entries = []
+        for i, f in enumerate(files):
+            entry = {"filename": f, "status": "modified"} if isinstance(f, str) else dict(f)
+            name = entry["filename"]
+            raw = f"https://github.com/{repo}/raw/abc/{name}"
+            entries.append({
+                "sha": f"{i:040x}", "status": "modified", "additions": 1, "deletions": 0, "changes": 1,
+                "blob_url": raw.replace("/raw/", "/blob/"), "raw_url": raw,
+                "contents_url": f"{self.base_url}/repos/{repo}/contents/{name}?ref=abc", **entry,
+            })
+        self._files[(repo, number)] = entries
+
+    def inject(self, status: int, count: int = 1, retry_after: int | None = None,
+               method: str | None = None) -> None:
+        self._faults.append(_Fault(status, count, retry_after, method.upper() if method else None))
+
+    # ------------------------------------------------------------------ state
+    def _now(self) -> str:
+        self._clock += 1
+        s = self._clock
+        return f"2024-05-01T{s // 3600 % 24:02d}:{s // 60 % 60:02d}:{s % 60:02d}Z"
+
+    def _create(self, repo: str, issue: int, body: str, who: tuple[str, str], app: bool = False) -> dict[str, Any]:
+        self._next_id += 1
+        cid, now = self._next_id, self._now()
+        api = f"{self.base_url}/repos/{repo}"
+        comment = {
+            "id": cid, "node_id": f"IC_{cid}", "url": f"{api}/issues/comments/{cid}",
+            "html_url": f"https://github.com/{repo}/pull/{issue}#issuecomment-{cid}",
+            "issue_url": f"{api}/issues/{issue}", "body": body,
+            "user": _user(who[0], who[1], 41898282 if who[1] == "Bot" else 1000 + len(who[0])),
+            "created_at": now, "updated_at": now, "author_association": "NONE",
+            "performed_via_github_app": None,
+        }
+        if app:
+            comment["performed_via_github_app"] = {
+                "id": 15368, "slug": "github-actions", "node_id": "A_1", "name": "GitHub Actions",
+                "description": "", "external_url": "https://help.github.com/en/actions",
+                "html_url": "https://github.com/apps/github-actions", "created_at": now, "updated_at": now,
+                "owner": _user("github", "Organization", 9919), "permissions": {}, "events": [],
+            }
+        self._issues.setdefault((repo, issue), []).append(comment)
+        return comment
+
+    def _find(self, repo: str, cid: int) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
+        for (r, _), cs in self._issues.items():
+            for c in cs:
+                if r == repo and c["id"] == cid:
+                    return cs, c
+        return None
+
+    # ------------------------------------------------------------------ handling
+    def handle(self, method: str, path: str, query: dict[str, list[str]], body: Any,
+               token: str | None) -> tuple[int, Any, dict[str, str]]:
+        """Route one request (called by the HTTP handler); returns (status, json, headers)."""
+        for fault in self._faults:
+            if fault.count > 0 and fault.method in (None, method):
+                fault.count -= 1
+                headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+                msg = "You have exceeded a secondary rate limit." if fault.status in (403, 429) else "Server Error"
+                return fault.status, {"message": msg, "documentation_url": DOCS}, headers
+        parts = path.strip("/").split("/")
+        if len(parts) < 5 or parts[0] != "repos":
+            return 404, {"message": "Not Found", "documentation_url": DOCS}, {}
+        repo = f"{parts[1]}/{parts[2]}"
+        who = self._tokens.get(token or "", self.default_user)
+        with self._lock:
+            if parts[3] == "issues" and parts[4] == "comments" and len(parts) == 6:
+                return self._comment_by_id(method, repo, parts[5], body)
+            if len(parts) == 6 and parts[4].isdigit() and parts[5] in ("comments", "files"):
+                number = int(parts[4])
+                if number in self.missing_issues:
+                    return 404, {"message": "Not Found", "documentation_url": DOCS}, {}
+                if parts[3] == "issues" and method == "GET":
+                    return self._page(path, query, self._issues.get((repo, number), []))
+                if parts[3] == "issues" and method == "POST":
+                    if self.forbid_writes:
+                        return _forbidden()
+                    if err := _body_error(body):
+                        return err
+                    comment = self._create(repo, number, body["body"], who)
+                    return 201, comment, {"Location": comment["url"]}
+                if parts[3] == "pulls" and method == "GET":
+                    return self._page(path, query, self._files.get((repo, number), []))
+        return 404, {"message": "Not Found", "documentation_url": DOCS}, {}
+
+    def _comment_by_id(self, method: str, repo: str, raw_id: str, body: Any) -> tuple[int, Any, dict[str, str]]:
+        found = self._find(repo, int(raw_id)) if raw_id.isdigit() else None
+        if method in ("PATCH", "DELETE") and self.forbid_writes:
+            return _forbidden()
+        if found is None:
+            return 404, {"message": "Not Found", "documentation_url": DOCS}, {}
+        comments, comment = found
+        if method == "GET":
+            return 200, comment, {}
+        if method == "DELETE":
+            comments.remove(comment)
+            return 204, None, {}
+        if method == "PATCH":
+            if err := _body_error(body):
+                return err
+            comment["body"], comment["updated_at"] = body["body"], self._now()
+            return 200, comment, {}
+        return 404, {"message": "Not Found", "documentation_url": DOCS}, {}
+
+    def _page(self, path: str, query: dict[str, list[str]], items: list[dict[str, Any]]) -> tuple[int, Any, dict[str, str]]:
+        try:
+            per_page = min(max(int(query.get("per_page", ["30"])[0]), 1), 100)
+            page = max(int(query.get("page", ["1"])[0]), 1)
+        except ValueError:
+            return 422, {"message": "Validation Failed", "documentation_url": DOCS}, {}
+        last = max((len(items) + per_page - 1) // per_page, 1)
+        chunk = items[(page - 1) * per_page: page * per_page]
+
+        def link(p: int, rel: str) -> str:
+            q = {k: v[0] for k, v in query.items() if k != "page"} | {"per_page": per_page, "page": p}
+            return f'<{self.base_url}{path}?{urlencode(q)}>; rel="{rel}"'
+
+        links = []
+        if page < last:
+            links += [link(page + 1, "next"), link(last, "last")]
+        if page > 1:
+            links += [link(1, "first"), link(page - 1, "prev")]
+        return 200, [dict(i) for i in chunk], ({"Link": ", ".join(links)} if links else {})
+
+
+def _forbidden() -> tuple[int, Any, dict[str, str]]:
+    return 403, {"message": "Resource not accessible by integration", "documentation_url": DOCS,
+                 "status": "403"}, {}
+
+
+def _body_error(body: Any) -> tuple[int, Any, dict[str, str]] | None:
+    if not isinstance(body, dict) or not isinstance(body.get("body"), str):
+        return 422, {"message": "Invalid request.", "documentation_url": DOCS}, {}
+    if len(body["body"]) > BODY_LIMIT:
+        return 422, {"message": "Validation Failed", "documentation_url": DOCS, "errors": [
+            {"resource": "IssueComment", "code": "custom", "field": "body",
+             "message": f"Body is too long (maximum is {BODY_LIMIT} characters)"}]}, {}
+    return None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "FakeGitHub/1"
+    fake: FakeGitHub  # set on the subclass made per server
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet; never log headers
+        pass
+
+    def _serve(self) -> None:
+        fake = self.fake
+        split = urlsplit(self.path)
+        query = parse_qs(split.query, keep_blank_values=True)
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body: Any = None
+        problems: list[str] = []
+        if raw:
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                problems.append(f"{self.command} {split.path}: request body is not JSON")
+        auth = self.headers.get("Authorization", "")
+        token = auth.split(" ", 1)[1] if " " in auth else None
+        assert fake._doc is not None
+        problems += fake._doc.check_request(self.command, split.path, query, body)
+        path = split.path[len(fake.prefix):] if split.path.startswith(fake.prefix) else split.path
+        status, payload, headers = fake.handle(self.command, path, query, body, token)
+        fake.requests.append(RecordedRequest(self.command, split.path, query, body, bool(auth), status))
+        resp_problems = fake._doc.check_response(self.command, split.path, status, payload)
+        # deliberate errors (faults, forbid_writes, 404s) that the subset does not declare for
+        # this operation, though real GitHub sends them, are deviations, not violations
+        deliberate = status in (403, 404) or status >= 500 or status == 429
+        undeclared = [p for p in resp_problems if "not declared" in p]
+        fake.violations += problems
+        if deliberate and undeclared:
+            fake.deviations += undeclared
+            resp_problems = [p for p in resp_problems if p not in undeclared]
+        fake.violations += resp_problems
+        data = b"" if payload is None else json.dumps(payload).encode()
+        self.send_response(status)
+        if data:
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _serve
+
+
+def start_fake_github(prefix: str = "", spec_path: str | None = None) -> FakeGitHub:
+    """Start a fake on 127.0.0.1 (random port); `prefix` e.g. "/api/v3" mimics GHES."""
+    prefix = prefix.rstrip("/")
+    fake = FakeGitHub(prefix=prefix)
+    fake._doc = OpenApiDoc.load(spec_path or reference_path("github-openapi-subset.json"), strip_prefix=prefix)
+    handler = type("FakeGitHubHandler", (_Handler,), {"fake": fake})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    fake._server = server
+    fake.base_url = f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+    fake._thread = threading.Thread(target=server.serve_forever, name="fake-github", daemon=True)
+    fake._thread.start()
+    return fake

@@ -1,0 +1,164 @@
+"""The loader: positions, placeholders kept as values, YAML 1.2 booleans, duplicate keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from ivr_ci.flow import load_flow_text
+from ivr_ci.flow.refs import RefIndex
+from ivr_ci.flow.yamlpos import YMap, find_placeholders, parse_yaml
+
+TEMPLATE = """\
+inboundCall:
+  name: {{flow_name}}
+  division: {{division}}
+  startUpRef: "/inboundCall/menus/menu[main]"
+  defaultLanguage: en-us
+  menus:
+    - menu:
+        name: Main
+        refId: main
+        audio:
+          tts: Press 1 for sales
+        choices:
+          - menuTransferToAcd:
+              name: Sales
+              dtmf: digit_1
+              targetQueue:
+                lit:
+                  name: {{sales_queue}}
+          - menuTask:
+              name: Confirm
+              dtmf: digit_2
+              speechRecTerms:
+                en-us:
+                  terms:
+                    - yes
+                    - no
+              task:
+                actions:
+                  - decision:
+                      name: Check
+                      condition:
+                        exp: true
+                      outputs:
+                        yes:
+                          actions:
+                            - disconnect:
+                                name: Bye
+                        no:
+                          actions:
+                            - jumpToMenu:
+                                name: Back
+                                targetMenuRef: "/inboundCall/menus/menu[main]"
+  settingsActionDefaults:
+    callData:
+      processingPrompt:
+        noValue: true
+  tasks:
+    - task:
+        name: Lookup
+        refId: lookup
+        actions:
+          - callData:
+              name: Fetch
+              category:
+                {{integration}}:
+                  dataAction:
+                    {{action_name}}:
+                      inputs: {}
+"""
+
+
+def test_template_is_read_with_placeholders_kept_as_values_at_their_positions():
+    doc = load_flow_text(TEMPLATE, "t.yaml")
+    assert doc.problems == []
+    flow = doc.flow
+    assert flow.name == "{{flow_name}}"
+    assert flow.division == "{{division}}"
+    assert [(p.key, p.line, p.col) for p in doc.placeholders][:3] == [
+        ("flow_name", 2, 9), ("division", 3, 13), ("sales_queue", 18, 25)]
+    # a placeholder used as a mapping key stays a key, and is found as an org reference
+    refs = {(r.kind, r.name, r.category) for r in flow.org_references()}
+    assert ("dataAction", "{{action_name}}", "{{integration}}") in refs
+    assert ("queue", "{{sales_queue}}", None) in refs
+    assert ("division", "{{division}}", None) in refs
+
+
+def test_yes_no_stay_strings_and_only_true_false_are_booleans():
+    flow = load_flow_text(TEMPLATE, "t.yaml").flow
+    choice = flow.menus[0].choices[1]
+    assert choice.speech_terms == {"en-us": ["yes", "no"]}
+    decision = choice.actions[0]
+    assert decision.type == "decision"
+    assert set(decision.branches) == {"yes", "no"}
+    assert decision.raw["condition"]["exp"] is True
+
+
+def test_every_element_keeps_its_line_and_archy_path():
+    flow = load_flow_text(TEMPLATE, "t.yaml").flow
+    menu = flow.menus[0]
+    assert (menu.path, menu.line) == ("/inboundCall/menus/menu[main]", 7)
+    sales, confirm = menu.choices
+    assert sales.digit == "1" and sales.line == 13 and sales.kind == "menuTransferToAcd"
+    assert confirm.digit == "2"
+    jump = confirm.actions[0].branches["no"][0]
+    assert jump.type == "jumpToMenu" and jump.line == 40
+    assert menu.raw.key_pos["choices"].line == 12
+
+
+def test_references_resolve_through_the_index():
+    flow = load_flow_text(TEMPLATE, "t.yaml").flow
+    index = RefIndex(flow)
+    assert [r.key for r in flow.references] == ["startUpRef", "targetMenuRef"]
+    for ref in flow.references:
+        assert index.resolve(ref.value) is flow.menus[0]
+    assert index.resolve("/inboundCall/tasks/task[missing]") is None
+    assert index.resolve("/outboundCall/menus/menu[main]") is None  # wrong root
+    assert index.resolve("./tasks/task[lookup]") is flow.tasks[0]
+
+
+def test_duplicate_keys_are_findings_with_both_positions():
+    doc = load_flow_text("inboundCall:\n  name: A\n  name: B\n", "d.yaml")
+    (problem,) = doc.problems
+    assert problem.rule_id == "IVR002"
+    assert (problem.line, problem.col) == (3, 3)
+    assert "first at line 2" in problem.message
+
+
+@pytest.mark.parametrize("text, rule, line", [
+    ("inboundCall:\n  name: [unclosed\n", "IVR001", 3),
+    ("- a\n- b\n", "IVR003", 1),
+    ("inboundCall: {}\noutboundCall: {}\n", "IVR003", 1),
+])
+def test_bad_files_become_findings_not_exceptions(text, rule, line):
+    doc = load_flow_text(text, "bad.yaml")
+    assert doc.flow is None
+    assert [(p.rule_id, p.line) for p in doc.problems] == [(rule, line)]
+
+
+def test_unknown_flow_type_is_kept_generically_with_a_hint():
+    doc = load_flow_text("inQueueCall:\n  name: Hold\n  startUpTaskActions: []\n", "x.yaml")
+    assert doc.flow is not None and doc.flow.type == "inQueueCall"
+    (p,) = doc.problems
+    assert p.severity.value == "warning" and "inqueueCall" in p.message
+
+
+def test_placeholder_finder_reports_every_occurrence():
+    text = "a: {{x}}\nb: pre-{{y}}-{{z}}\n"
+    assert [(p.key, p.line, p.col) for p in find_placeholders(text)] == [
+        ("x", 1, 4), ("y", 2, 8), ("z", 2, 14)]
+    root = parse_yaml(text).root
+    assert isinstance(root, YMap) and root == {"a": "{{x}}", "b": "pre-{{y}}-{{z}}"}
+
+
+def test_every_corpus_file_loads_as_a_flow(corpus):
+    for path in corpus:
+        text = path.read_text(encoding="utf-8")
+        doc = load_flow_text(text, str(path))
+        assert doc.flow is not None, (path.name, doc.problems)
+        assert [p for p in doc.problems if p.severity.value == "error"] == [], path.name
+        index = RefIndex(doc.flow)
+        owners = doc.flow.elements_by_path()
+        for ref in doc.flow.references:
+            assert index.resolve(ref.value, owners.get(ref.owner)) is not None, (path.name, ref.value)
