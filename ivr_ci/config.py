@@ -52,6 +52,9 @@ def schema_errors(data: Any, schema_name: str, source: str) -> list[str]:
             msg = msg.replace("Additional properties are not allowed", "unknown key")
         elif err.validator == "propertyNames":
             msg = f"bad key {err.instance!r}"
+        elif err.validator == "anyOf" and all(set(s) == {"required"} for s in err.validator_value):
+            # "one of these keys is needed": say so instead of dumping the whole mapping
+            msg = "needs one of: " + ", ".join(k for s in err.validator_value for k in s["required"])
         found.append((_locate(data, list(err.absolute_path)), f"{where}: {msg}"))
     return [f"{source}:{line}: {text}" for line, text in sorted(found)]
 

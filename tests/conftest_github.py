@@ -1,7 +1,6 @@
 """pytest plugin: the loopback fake GitHub and a simulated Actions environment.
 
-Use from tests/conftest.py with `from conftest_github import *  # noqa: F403` (or
-`from conftest_github import fake_github, actions_env`). Fixtures:
+Loaded by tests/conftest.py (`pytest_plugins = ["tests.conftest_github", ...]`). Fixtures:
 
 * `fake_github` -> `FakeGitHub` (running; `.base_url`, `.comments(issue)`, `.requests`,
   `.violations`, `.forbid_writes`, ...); stopped afterwards, and the test FAILS if any request

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest_github import fake_github  # noqa: F401  (fixture)
 
 from ivr_ci.errors import OperationFailed
 from ivr_ci.github.client import (

@@ -24,6 +24,8 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sarif-file", help="also write a SARIF 2.1.0 report to this file")
     parser.add_argument("--summary", action="store_true",
                         help="also append a Markdown report to $GITHUB_STEP_SUMMARY")
+    parser.add_argument("--only-flows", action="store_true",
+                        help="skip YAML files that are not Archy flows (workflows, configs); for hooks")
 
 
 def collect(args: argparse.Namespace) -> tuple[Config, list[FlowDocument]]:
@@ -32,7 +34,19 @@ def collect(args: argparse.Namespace) -> tuple[Config, list[FlowDocument]]:
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")
-    return config, [load_flow_file(p) for p in expand_paths(paths)]
+    docs = [load_flow_file(p) for p in expand_paths(paths)]
+    if getattr(args, "only_flows", False):
+        docs = [d for d in docs if not _not_a_flow(d)]
+    return config, docs
+
+
+def _not_a_flow(doc: FlowDocument) -> bool:
+    """Valid YAML that is plainly something else (a workflow, a config): not ours to judge."""
+    if any(p.rule_id in ("IVR001", "IVR002") for p in doc.problems):
+        return False  # broken YAML is reported whatever it was meant to be
+    if doc.flow is None:
+        return any(p.rule_id == "IVR003" for p in doc.problems)
+    return any(p.rule_id == "IVR003" and "did you mean" not in p.message for p in doc.problems)
 
 
 def emit(args: argparse.Namespace, stage: str, findings: list[Finding], files: list[str]) -> int:

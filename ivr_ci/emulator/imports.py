@@ -1,0 +1,251 @@
+"""Import jobs: the uploaded Archy YAML really is parsed, checked against the org and published.
+
+A job fails, with Archy-style messages, when the YAML still holds `{{…}}` placeholders, does
+not parse, names an unknown flow type or division, references an org object the org lacks,
+targets a flow locked by someone else, or matches an injected `job_failure` fault.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import yaml
+
+from ivr_ci.emulator.archy import FLOW_REF_KINDS, ParsedFlow, Ref, parse_flow
+from ivr_ci.emulator.flows import FLOW_TYPES, Actor, FlowRecord
+from ivr_ci.emulator.orgobjects import KINDS
+from ivr_ci.emulator.util import iso_ms
+
+if TYPE_CHECKING:
+    from ivr_ci.emulator.models import OrgBackend
+
+_LABELS = {"queue": "queue", "prompt": "user prompt", "scheduleGroup": "schedule group",
+           "schedule": "schedule", "emergencyGroup": "emergency group", "dataAction": "data action",
+           "dataTable": "data table", "languageSkill": "language skill", "skill": "skill", "user": "user",
+           "group": "group", "wrapupCode": "wrap-up code", "contactList": "contact list", "script": "script",
+           "division": "division", "flow": "flow", "commonModule": "common module flow",
+           "botFlow": "bot flow", "digitalBotFlow": "digital bot flow"}
+_LOOKUP_URLS = {"queue": "/api/v2/routing/queues?name=", "prompt": "/api/v2/architect/prompts?name=",
+                "scheduleGroup": "/api/v2/architect/schedulegroups?name=",
+                "schedule": "/api/v2/architect/schedules?name=", "dataAction": "/api/v2/integrations/actions?name=",
+                "dataTable": "/api/v2/flows/datatables?name=", "languageSkill": "/api/v2/routing/languages?name=",
+                "skill": "/api/v2/routing/skills?name=", "wrapupCode": "/api/v2/routing/wrapupcodes?name=",
+                "user": "/api/v2/users/search?name=", "group": "/api/v2/groups/search?name=",
+                "division": "/api/v2/authorization/divisions?name="}
+
+
+@dataclass
+class ImportJob:
+    id: str
+    actor: Actor
+    created_ms: int
+    create_stubs: bool = False
+    status: str = "Registered"
+    yaml: str | None = None
+    uploaded_ms: int | None = None
+    polls: int = 0
+    flow_id: str | None = None
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    number: int = 0  # 1-based count of import jobs in this org (for job_failure faults)
+
+    def state_body(self, expand_messages: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id}
+        if self.flow_id:
+            out["flow"] = {"id": self.flow_id, "selfUri": f"/api/v2/flows/{self.flow_id}"}
+        out.update(status=self.status, command="Publish")
+        if expand_messages:
+            out["messages"] = [dict(m) for m in self.messages]
+        out["selfUri"] = f"/api/v2/flows/jobs/{self.id}"
+        return out
+
+    def to_state(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["actor"] = self.actor.to_state()
+        return data
+
+    @classmethod
+    def from_state(cls, data: dict[str, Any]) -> ImportJob:
+        data = dict(data)
+        data["actor"] = Actor.from_state(data.get("actor")) or Actor()
+        return cls(**data)
+
+
+def edit_yaml_config(yaml_text: str, description: str | None) -> tuple[str, Any, list[dict[str, Any]]]:
+    """For UI edits: (new yaml, config tree, refs), optionally with a new description."""
+    result = parse_flow(yaml_text)
+    if result.flow is None:
+        return yaml_text, None, []
+    raw = result.flow.raw
+    if description is not None and isinstance(raw, dict):
+        body = raw.get(result.flow.type_key)
+        if isinstance(body, dict):
+            body["description"] = description
+            yaml_text = yaml.safe_dump(_plain(raw), sort_keys=False, allow_unicode=True)
+    return yaml_text, _plain(raw), [asdict(r) for r in result.flow.refs]
+
+
+def _plain(node: Any) -> Any:
+    """Position-carrying containers → plain JSON-able dicts/lists with string keys."""
+    if isinstance(node, dict):
+        return {str(k) if not isinstance(k, str) else k: _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+class ImportOpsMixin:
+    def message(self: OrgBackend, text: str, details: list[dict[str, Any]] | None = None,
+                kind: str = "Error") -> dict[str, Any]:
+        out: dict[str, Any] = {"dateTime": iso_ms(self.clock.now_ms()), "type": kind, "text": text}
+        if details:
+            out["details"] = details
+        return out
+
+    def register_import_job(self: OrgBackend, actor: Actor, create_stubs: bool) -> ImportJob:
+        self.import_count += 1
+        job = ImportJob(id=self.new_id("job"), actor=actor, created_ms=self.clock.now_ms(),
+                        create_stubs=create_stubs, number=self.import_count)
+        self.import_jobs[job.id] = job
+        return job
+
+    def poll_import_job(self: OrgBackend, job: ImportJob) -> ImportJob:
+        if job.status in ("Success", "Failure") or job.yaml is None:
+            return job
+        job.polls += 1
+        settings = self.settings
+        elapsed = self.clock.now_ms() - (job.uploaded_ms or 0)
+        if job.polls < settings.import_job_polls or elapsed < settings.job_latency_ms:
+            job.status = "Started"
+            return job
+        self.complete_import(job)
+        return job
+
+    def complete_import(self: OrgBackend, job: ImportJob) -> None:
+        errors: list[dict[str, Any]] = []
+        parsed = self._check_upload(job, errors)
+        flow: FlowRecord | None = None
+        if parsed is not None and not errors:
+            flow = self.find_flow(parsed.name, parsed.api_type)
+            if flow is not None and flow.locked_by is not None and not flow.locked_by.same(job.actor):
+                errors.append(self.message(
+                    f"The flow '{flow.name}' ({flow.type.lower()}) is locked by {self.lock_holder(flow)} and "
+                    "cannot be published. Unlock it in Architect or publish with the forceUnlock option."))
+        if parsed is not None and not errors:
+            self._resolve_refs(parsed, job, errors)
+        if parsed is not None and not errors:
+            fault = self.faults.job_failure(self.name, job.number, parsed.name)
+            if fault is not None:
+                errors.append(self.message(fault))
+        if errors or parsed is None:
+            job.status, job.messages = "Failure", errors
+            name = f" '{parsed.name}'" if parsed is not None and parsed.name else ""
+            job.messages.append(self.message(f"Flow{name} could not be published: {len(errors)} error(s)."))
+            return
+        job.flow_id = self._apply_import(job, parsed, flow).id
+        job.status = "Success"
+        job.messages = [self.message(f"Flow '{parsed.name}' published.", kind="Unknown")]
+
+    # ---- steps ----------------------------------------------------------------------------
+    def _check_upload(self: OrgBackend, job: ImportJob, errors: list[dict[str, Any]]) -> ParsedFlow | None:
+        text = job.yaml or ""
+        if not text.strip():
+            errors.append(self.message("The uploaded flow file is empty."))
+            return None
+        result = parse_flow(text, f"job-{job.id}.yaml")
+        for key, line, col in result.placeholders:
+            errors.append(self.message(
+                f"pre-processor substitution key of '{key}' was found in the flow YAML, but was not found "
+                f"in the options file (line {line}, column {col})"))
+        if result.placeholders:
+            return result.flow
+        for msg, line in result.errors:
+            errors.append(self.message(f"Error parsing the flow YAML{f' at line {line}' if line else ''}: {msg}"))
+        parsed = result.flow
+        if parsed is None:
+            return None
+        where = f"'/{parsed.type_key}'"
+        if parsed.api_type not in FLOW_TYPES:
+            errors.append(self.message(f"Unknown flow type '{parsed.type_key}' (top-level key of the flow YAML)."))
+        if not parsed.name.strip():
+            errors.append(self.message(f"A flow name is required ('name' in {where})"))
+        if parsed.division and self.objects.find("division", parsed.division) is None:
+            errors.append(self.message(
+                f"Unable to find a division named '{parsed.division}' ('division' in {where})",
+                [self._diagnostic("division", parsed.division)]))
+        return parsed
+
+    def _diagnostic(self: OrgBackend, kind: str, name: str) -> dict[str, Any]:
+        url = _LOOKUP_URLS.get(kind, "/api/v2/architect/dependencytracking?name=") + quote(name)
+        return {"type": "NetworkDiagnostic", "url": url, "method": "GET", "statusCode": 200,
+                "statusMessage": "OK", "correlationId": self.new_id("correlation"),
+                "responseBody": '{"entities":[],"pageSize":25,"pageNumber":1,"total":0,"pageCount":0}'}
+
+    def _resolve_refs(self: OrgBackend, parsed: ParsedFlow, job: ImportJob,
+                      errors: list[dict[str, Any]]) -> None:
+        seen: set[tuple[str, str, str | None]] = set()
+        for ref in parsed.refs:
+            key = (ref.kind, ref.name.casefold(), (ref.category or "").casefold())
+            if key in seen:
+                continue
+            seen.add(key)
+            if ref.kind == "systemPrompt" or ref.name.startswith("PromptSystem."):
+                continue  # Genesys system prompts always exist
+            if ref.kind in FLOW_REF_KINDS:
+                target = self._resolve_flow_ref(ref, parsed, job)
+                if target is None:
+                    label = _LABELS.get(ref.kind, ref.kind)
+                    errors.append(self.message(
+                        f"no matches: unable to find a {label} named '{ref.name}'{_line(ref)}. Publish it first "
+                        "or register the job with createStubs."))
+                continue
+            if ref.kind not in KINDS:
+                continue  # object kinds the emulator does not model (knowledge bases, Lex bots, ...)
+            name = ref.name[len("Prompt."):] if ref.kind == "prompt" and ref.name.startswith("Prompt.") else ref.name
+            obj = self.objects.find(ref.kind, name, category=ref.category)
+            if obj is None:
+                label = _LABELS.get(ref.kind, ref.kind)
+                where = f" in integration '{ref.category}'" if ref.category else ""
+                errors.append(self.message(
+                    f"no matches: unable to find a {label} named '{name}'{where}{_line(ref)}",
+                    [self._diagnostic(ref.kind, name)]))
+
+    def _resolve_flow_ref(self: OrgBackend, ref: Ref, parsed: ParsedFlow, job: ImportJob) -> Any:
+        flow_type = FLOW_REF_KINDS.get(ref.kind) or ref.flow_type
+        if ref.name.casefold() == parsed.name.casefold() and flow_type in (None, parsed.api_type):
+            return True  # a flow referring to itself
+        target = self.find_flow(ref.name, flow_type)
+        if target is None and job.create_stubs:
+            target = self.create_flow(ref.name, flow_type or "INBOUNDCALL", job.actor, lock=False)
+        return target
+
+    def _apply_import(self: OrgBackend, job: ImportJob, parsed: ParsedFlow,
+                      flow: FlowRecord | None) -> FlowRecord:
+        division = self.objects.find("division", parsed.division) if parsed.division else None
+        division_id = division["id"] if division else None
+        if flow is None:
+            flow = self.create_flow(parsed.name, parsed.api_type, job.actor, division_id=division_id,
+                                    description=parsed.description, lock=False)
+        else:
+            changes = []
+            if parsed.description != flow.description:
+                changes.append(("description", [flow.description], [parsed.description]))
+                flow.description = parsed.description
+            if division_id and division_id != flow.division_id:
+                changes.append(("division", [flow.division_id or ""], [division_id]))
+                flow.division_id = division_id
+            self.audit_flow(job.actor, "Update", flow, changes + [("configuration", [
+                flow.published or ""], [f"{flow.next_version_number()}.0"])])
+        raw = parsed.raw
+        body = raw.get(parsed.type_key) if isinstance(raw, dict) else None
+        langs = body.get("supportedLanguages") if isinstance(body, dict) else None
+        flow.supported_languages = [str(k) for k in langs] if isinstance(langs, dict) else []
+        flow.default_language = parsed.default_language
+        version = self.add_version(flow, job.actor, _plain(raw), job.yaml, [asdict(r) for r in parsed.refs])
+        self.publish_version(flow, version, job.actor)
+        return flow
+
+
+def _line(ref: Ref) -> str:
+    return f" (line {ref.line})" if ref.line else ""
