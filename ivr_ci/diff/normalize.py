@@ -124,20 +124,24 @@ class Canonicalizer:
         return current or value.strip()
 
     # ---- values ----------------------------------------------------------------------------
-    def value(self, node: Any, menu: Menu | None = None, key: str | None = None) -> Any:
-        """Canonical form of any sub-tree; `ABSENT` when it normalises to "not set"."""
+    def value(self, node: Any, menu: Menu | None = None, key: str | None = None,
+              skip_actions: bool = False) -> Any:
+        """Canonical form of any sub-tree; `ABSENT` when it normalises to "not set".
+
+        `skip_actions` leaves out nested `actions:` lists (the diff aligns those separately).
+        """
         if isinstance(node, dict):
-            return self._mapping(node, menu, key)
+            return self._mapping(node, menu, key, skip_actions)
         if isinstance(node, list):
-            return self._sequence(node, menu, key)
+            return self._sequence(node, menu, key, skip_actions)
         return canonical_scalar(node)
 
-    def _mapping(self, node: dict, menu: Menu | None, parent: str | None) -> Any:
+    def _mapping(self, node: dict, menu: Menu | None, parent: str | None, skip: bool = False) -> Any:
         if node.get("noValue") is True and len(node) == 1:
             return ABSENT
         names = _NAME_KEYED.get(parent or "")
         if names and node and not (set(map(str, node)) & _WRAPPERS):
-            return self._name_keyed(node, names, menu)
+            return self._name_keyed(node, names, menu, skip)
         out: dict[str, Any] = {}
         for k, v in node.items():
             key = str(k) if k is not None else "null"
@@ -146,21 +150,24 @@ class Canonicalizer:
             if key in REF_KEYS and isinstance(v, str):
                 out[key] = self.ref(v, menu)
                 continue
-            cv = self.value(v, menu, key)
+            if skip and key == "actions" and isinstance(v, list):
+                continue
+            cv = self.value(v, menu, key, skip)
             if cv is not ABSENT and not (key == "description" and cv == ""):
                 out[key] = cv
         return out if out else ABSENT
 
-    def _name_keyed(self, node: dict, labels: tuple[str, ...], menu: Menu | None) -> Any:
+    def _name_keyed(self, node: dict, labels: tuple[str, ...], menu: Menu | None,
+                    skip: bool = False) -> Any:
         entries: list[dict[str, Any]] = []
         for name, body in node.items():
             head = {labels[0]: canonical_scalar(name)}
             if len(labels) > 1 and isinstance(body, dict) and len(body) == 1 and \
                     not (set(map(str, body)) & _WRAPPERS):
-                inner = self._name_keyed(body, labels[1:], menu)
+                inner = self._name_keyed(body, labels[1:], menu, skip)
                 entry = {**head, **inner} if isinstance(inner, dict) else head
             else:
-                cv = self.value(body, menu)
+                cv = self.value(body, menu, None, skip)
                 entry = {**head, **cv} if isinstance(cv, dict) else \
                     (head if cv is ABSENT else {**head, "@value": cv})
             entries.append(entry)
@@ -169,8 +176,8 @@ class Canonicalizer:
         # several objects under one key: a list sorted by name (key order is not meaningful)
         return {"@items": sorted(entries, key=_sort_key)}
 
-    def _sequence(self, node: list, menu: Menu | None, parent: str | None) -> Any:
-        items = [cv for cv in (self.value(v, menu) for v in node) if cv is not ABSENT]
+    def _sequence(self, node: list, menu: Menu | None, parent: str | None, skip: bool = False) -> Any:
+        items = [cv for cv in (self.value(v, menu, None, skip) for v in node) if cv is not ABSENT]
         if not items:
             return ABSENT
         if parent in _UNORDERED_DECLS:

@@ -135,7 +135,7 @@ class ImportOpsMixin:
         if parsed is not None and not errors:
             self._resolve_refs(parsed, job, errors)
         if parsed is not None and not errors:
-            fault = self.faults.job_failure(self.name, job.number, parsed.name)
+            fault = self.faults.job_failure(self.name, parsed.name)
             if fault is not None:
                 errors.append(self.message(fault))
         if errors or parsed is None:

@@ -14,7 +14,9 @@ from ivr_ci.flow.types import MENU_CHOICE_KINDS, REF_KEYS
 from ivr_ci.flow.yamlpos import YMap, YSeq
 
 _DIGIT_RE = re.compile(r"^digit_([0-9])$")
-_DTMF_SYMBOLS = {"digit_star": "*", "digit_pound": "#", "digit_hash": "#", "star": "*", "pound": "#"}
+# `digit_*` / `digit_#` are what Archy exports write (collectInput terminatingDtmf in the corpus).
+_DTMF_SYMBOLS = {"digit_*": "*", "digit_#": "#", "digit_star": "*", "digit_pound": "#", "digit_hash": "#",
+                 "star": "*", "pound": "#"}
 
 
 def single_key(item: Any) -> tuple[str, Any] | None:

@@ -56,6 +56,7 @@ class RecordedRequest:
     body: Any
     authorized: bool  # an Authorization header was present (its value is never recorded)
     status: int = 0
+    login: str = ""  # the user the token authenticated as
 
 
 @dataclass
@@ -276,7 +277,8 @@ class _Handler(BaseHTTPRequestHandler):
         problems += fake._doc.check_request(self.command, split.path, query, body)
         path = split.path[len(fake.prefix):] if split.path.startswith(fake.prefix) else split.path
         status, payload, headers = fake.handle(self.command, path, query, body, token)
-        fake.requests.append(RecordedRequest(self.command, split.path, query, body, bool(auth), status))
+        login = fake._tokens.get(token or "", fake.default_user)[0]
+        fake.requests.append(RecordedRequest(self.command, split.path, query, body, bool(auth), status, login))
         resp_problems = fake._doc.check_response(self.command, split.path, status, payload)
         # deliberate errors (faults, forbid_writes, 404s) that the subset does not declare for
         # this operation, though real GitHub sends them, are deviations, not violations

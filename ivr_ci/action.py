@@ -1,0 +1,82 @@
+"""Entry point of the composite GitHub Actions: `python -m ivr_ci.action STAGE`.
+
+The action.yml files stay thin: they install ivr-ci and hand their inputs over as
+`INPUT_*` environment variables (never `${{ }}` inside `run:`). This module turns those
+inputs into an `ivr-ci <stage>` command line, runs it in-process, and publishes outputs
+and the job summary. One implementation serves `entrypoints/<stage>/action.yml` and the
+root `action.yml` (which takes the stage as an input).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from collections.abc import Callable
+
+from ivr_ci import gha
+
+
+def _input(name: str, default: str = "") -> str:
+    return os.environ.get(f"INPUT_{name.upper().replace('-', '_')}", default).strip()
+
+
+def _list(name: str) -> list[str]:
+    raw = _input(name)
+    return [p for line in raw.splitlines() for p in shlex.split(line)] if raw else []
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = _input(name)
+    return default if not raw else raw.lower() in ("1", "true", "yes", "on")
+
+
+def _check_stage(stage: str) -> int:
+    """lint-menu / validate-flow: annotations, SARIF file, summary, counts as outputs."""
+    import json
+
+    from ivr_ci.cli import main
+
+    runner_temp = os.environ.get("RUNNER_TEMP") or os.getcwd()
+    sarif = _input("sarif-file") or os.path.join(runner_temp, f"ivr-ci-{stage}.sarif")
+    argv = [stage, *_list("paths"), "--format", "github", "--sarif-file", sarif, "--summary"]
+    if _input("config"):
+        argv += ["--config", _input("config")]
+    if stage == "validate-flow" and _input("environment"):
+        argv += ["--env", _input("environment")]
+    code = main(argv)
+    gha.set_output("sarif-file", sarif)
+    counts = {"error": 0, "warning": 0, "note": 0}
+    if os.path.exists(sarif):
+        with open(sarif, encoding="utf-8") as fh:
+            for result in json.load(fh)["runs"][0]["results"]:
+                counts[result["level"]] = counts.get(result["level"], 0) + 1
+    gha.set_output("errors", counts["error"])
+    gha.set_output("warnings", counts["warning"])
+    fail_on = _input("fail-on", "error")
+    if code >= 2:
+        return code  # usage/config problems always fail the step
+    if fail_on == "never":
+        return 0
+    if fail_on == "warning" and counts["warning"]:
+        return 1
+    return code
+
+
+STAGES: dict[str, Callable[[], int]] = {
+    "lint-menu": lambda: _check_stage("lint-menu"),
+    "validate-flow": lambda: _check_stage("validate-flow"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    stage = (argv[0] if argv else _input("stage")).strip()
+    if stage not in STAGES:
+        gha.error(f"unknown ivr-ci stage {stage!r}; expected one of: {', '.join(STAGES)}")
+        return 2
+    return STAGES[stage]()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

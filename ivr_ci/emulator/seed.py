@@ -1,0 +1,212 @@
+"""Seed files: load (YAML or JSON), validate against `emulator-seed.schema.json` with
+file:line messages, and apply to a backend (org objects, clients, flows imported and published).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ivr_ci.emulator.flows import Actor
+from ivr_ci.emulator.imports import ImportJob
+from ivr_ci.emulator.models import EmulatorBackend
+from ivr_ci.emulator.orgobjects import DEFAULT_SYSTEM_PROMPTS
+from ivr_ci.errors import ConfigError
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "emulator-seed.schema.json"
+
+# seed list key → object kind
+SEED_KINDS: dict[str, str] = {
+    "divisions": "division", "queues": "queue", "prompts": "prompt", "systemPrompts": "systemPrompt",
+    "scheduleGroups": "scheduleGroup", "schedules": "schedule", "integrations": "integration",
+    "dataActions": "dataAction", "dataTables": "dataTable", "emergencyGroups": "emergencyGroup",
+    "languageSkills": "languageSkill", "skills": "skill", "wrapupCodes": "wrapupCode", "users": "user",
+    "groups": "group", "contactLists": "contactList", "scripts": "script", "flowOutcomes": "flowOutcome",
+    "flowMilestones": "flowMilestone", "ivrs": "ivr",
+}
+# Order matters: divisions first (others point at them), schedules before schedule groups.
+_APPLY_ORDER = ("divisions", "users", "schedules", "scheduleGroups", "integrations", "dataActions",
+                "queues", "prompts", "systemPrompts", "dataTables", "emergencyGroups", "languageSkills",
+                "skills", "wrapupCodes", "groups", "contactLists", "scripts", "flowOutcomes",
+                "flowMilestones", "ivrs")
+
+SAMPLE_FLOW = """\
+inboundCall:
+  name: Main IVR
+  description: Sample flow of the emulator's default org
+  division: Home
+  startUpRef: "/inboundCall/menus/menu[Main Menu_10]"
+  defaultLanguage: en-us
+  supportedLanguages:
+    en-us:
+      defaultLanguageSkill:
+        noValue: true
+  initialGreeting:
+    tts: Welcome to the emulator.
+  menus:
+    - menu:
+        name: Main Menu
+        refId: Main Menu_10
+        audio:
+          tts: Press 1 for support.
+        choices:
+          - menuTransferToAcd:
+              name: Support
+              dtmf: digit_1
+              targetQueue:
+                lit:
+                  name: General Support
+  settingsErrorHandling:
+    errorHandling:
+      disconnect:
+        none: true
+"""
+
+DEFAULT_SEED: dict[str, Any] = {
+    "orgs": [{
+        "name": "ivr-ci-local",
+        "clients": [{"id": "local-client", "secret": "local-secret", "name": "ivr-ci local client"}],
+        "divisions": ["Home", "Support"],
+        "queues": [{"name": "General Support", "members": 5}, {"name": "Sales", "members": 3},
+                   {"name": "Billing", "members": 0}],
+        "prompts": ["Welcome", "MainMenu", "ClosedMessage"],
+        "scheduleGroups": [{"name": "Business Hours", "openSchedules": ["Weekdays"],
+                            "holidaySchedules": ["Holidays"]}],
+        "schedules": ["Weekdays", "Holidays"],
+        "integrations": ["Web Services Data Actions"],
+        "dataActions": [{"name": "Lookup Account", "category": "Web Services Data Actions"}],
+        "dataTables": [{"name": "Holiday Calendar", "columns": ["key", "date"]}],
+        "emergencyGroups": ["Emergency"],
+        "languageSkills": ["English", "Spanish"],
+        "skills": ["Billing", "Technical"],
+        "wrapupCodes": ["Resolved", "Callback"],
+        "users": [{"name": "Jane Doe", "email": "jane.doe@example.com"},
+                  {"name": "John Smith", "email": "john.smith@example.com"}],
+        "flowOutcomes": ["Self Service Success"],
+        "flows": [{"yaml": SAMPLE_FLOW}],
+    }],
+}
+
+
+def _line_of(root: Any, path: list[Any]) -> int:
+    """Best line for a JSON-schema error path in a position-carrying YAML tree."""
+    from ivr_ci.flow.yamlpos import YMap, YSeq
+
+    node, line = root, getattr(getattr(root, "pos", None), "line", 0) or 0
+    for step in path:
+        if isinstance(node, YMap) and step in node:
+            line = node.key_pos[step].line if step in node.key_pos else line
+            node = node[step]
+        elif isinstance(node, YSeq) and isinstance(step, int) and step < len(node):
+            line = node.item_pos[step].line
+            node = node[step]
+        else:
+            break
+    return line
+
+
+def read_seed_text(text: str, source: str) -> Any:
+    """Parse a seed (YAML or JSON) keeping positions; ConfigError with file:line when broken."""
+    from ivr_ci.flow.yamlpos import YamlSyntaxError, parse_yaml
+
+    if source.endswith(".json"):
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{source}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    try:
+        parsed = parse_yaml(text)
+    except YamlSyntaxError as exc:
+        raise ConfigError(f"{source}:{exc.line}: invalid YAML: {exc.message}") from None
+    if parsed.duplicates:
+        dup = parsed.duplicates[0]
+        raise ConfigError(f"{source}:{dup.second.line}: duplicate key '{dup.key}' "
+                          f"(first at line {dup.first.line})")
+    return parsed.root
+
+
+def validate_seed(data: Any, source: str = "<seed>") -> dict[str, Any]:
+    import jsonschema
+
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    err = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if err is not None:
+        where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
+        line = _line_of(data, list(err.absolute_path))
+        message = err.message if len(err.message) < 300 else err.message[:300] + "..."
+        if any("secret" in str(p).lower() for p in err.absolute_path):
+            message = "must be a non-empty string"  # never echo a secret
+        loc = f"{source}:{line}" if line else source
+        raise ConfigError(f"{loc}: invalid seed at {where}: {message}")
+    return data
+
+
+def load_seed(seed: dict[str, Any] | str | Path | None) -> tuple[dict[str, Any], Path | None]:
+    """(validated seed, directory flow files are relative to)."""
+    if seed is None:
+        return DEFAULT_SEED, None
+    if isinstance(seed, dict):
+        return validate_seed(seed), None
+    path = Path(seed)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the seed file: {exc}") from None
+    data = read_seed_text(text, str(path))
+    return validate_seed(data, str(path)), path.resolve().parent
+
+
+def _spec(item: Any) -> dict[str, Any]:
+    return {"name": item} if isinstance(item, str) else dict(item)
+
+
+def apply_seed(backend: EmulatorBackend, seed: dict[str, Any], base_dir: Path | None,
+               source: str = "<seed>") -> None:
+    for org_index, org_seed in enumerate(seed["orgs"]):
+        org = backend.add_org(str(org_seed["name"]))
+        org.objects.add("division", {"name": "Home", "homeDivision": True,
+                                     "description": "The default division"})
+        for key in _APPLY_ORDER:
+            for item in org_seed.get(key, []) or []:
+                spec = _spec(item)
+                if key == "dataActions" and spec.get("category"):
+                    org.objects.add("integration", {"name": spec["category"]})
+                org.objects.add(SEED_KINDS[key], spec)
+        if not org_seed.get("systemPrompts"):
+            for name in DEFAULT_SYSTEM_PROMPTS:
+                org.objects.add("systemPrompt", {"name": name, "id": name})
+        for client in org_seed["clients"]:
+            if client["id"] in backend.clients and backend.clients[client["id"]].org != org.name:
+                raise ConfigError(f"{source}: OAuth client '{client['id']}' belongs to two orgs")
+            backend.add_client(org.name, str(client["id"]), str(client["secret"]), client.get("name"))
+        first_client = str(org_seed["clients"][0]["id"])
+        for flow_index, flow_seed in enumerate(org_seed.get("flows", []) or []):
+            where = f"{source}:{_line_of(seed, ['orgs', org_index, 'flows', flow_index]) or '?'}"
+            _import_seed_flow(org, flow_seed, base_dir, first_client, where)
+    for fault in seed.get("faults", []) or []:
+        try:
+            backend.add_fault(dict(fault))
+        except Exception as exc:
+            raise ConfigError(f"{source}: bad fault {dict(fault)}: {getattr(exc, 'message', exc)}") from None
+
+
+def _import_seed_flow(org: Any, flow_seed: dict[str, Any], base_dir: Path | None, client_id: str,
+                      where: str) -> None:
+    if "file" in flow_seed:
+        path = (base_dir or Path.cwd()) / str(flow_seed["file"])
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{where}: cannot read flow file {path}: {exc}") from None
+        label = str(path)
+    else:
+        text, label = str(flow_seed["yaml"]), "inline flow"
+    actor = org.user_actor(str(flow_seed["publishedBy"])) if flow_seed.get("publishedBy") \
+        else Actor(client_id=client_id)
+    job = ImportJob(id=org.new_id("job"), actor=actor, created_ms=org.clock.now_ms(), yaml=text)
+    org.complete_import(job)
+    if job.status != "Success":
+        texts = "; ".join(m["text"] for m in job.messages if m.get("type") == "Error")
+        raise ConfigError(f"{where}: seed flow {label} could not be imported: {texts}")

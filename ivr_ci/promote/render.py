@@ -1,0 +1,106 @@
+"""Render a flow for one environment: replace each `{{key}}` by its substitution value.
+
+Exactly what Archy and the Terraform provider do (plain text replacement of the tight form
+`{{key}}`), so what we check and compare is byte for byte what the import job receives. A
+placeholder whose key has no value, or that is spelled with spaces (`{{ key }}`, which Archy
+would leave in place), is an error at its file:line instead of a failed import job later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from ivr_ci.findings import Finding, Severity
+from ivr_ci.flow import FlowDocument, load_flow_text
+
+_ANY_PLACEHOLDER = re.compile(r"\{\{([^{}\n]*)\}\}")
+
+
+@dataclass
+class RenderedFlow:
+    path: str  # the template file (findings point here; rendering keeps line numbers)
+    template: str  # the source text (after any menu overlay)
+    text: str  # rendered text: what is uploaded
+    doc: FlowDocument  # the rendered text loaded into the model
+    used_keys: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str | None:
+        flow = self.doc.flow
+        return str(flow.name) if flow is not None and flow.name is not None else None
+
+    @property
+    def yaml_type(self) -> str | None:
+        return self.doc.flow.type if self.doc.flow is not None else None
+
+    @property
+    def api_type(self) -> str | None:
+        return self.doc.flow.api_type if self.doc.flow is not None else None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def source_sha256(self) -> str:
+        return hashlib.sha256(self.template.encode("utf-8")).hexdigest()
+
+
+def _error(path: str, line: int, col: int, message: str) -> Finding:
+    return Finding("promote-render", Severity.ERROR, message, path, line, col)
+
+
+def placeholder_problems(text: str, path: str, values: dict[str, str], env: str) -> list[Finding]:
+    """Every placeholder of `text` that rendering for `env` would leave in the file."""
+    problems: list[Finding] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "{{" not in line:
+            continue
+        for m in _ANY_PLACEHOLDER.finditer(line):
+            raw = m.group(1)
+            key = raw.strip()
+            col = m.start() + 1
+            if not key:
+                problems.append(_error(path, number, col, "empty placeholder '{{}}'"))
+            elif raw != key:
+                problems.append(_error(path, number, col, (
+                    f"placeholder '{m.group(0)}' has spaces inside the braces: Archy only replaces "
+                    f"the tight form '{{{{{key}}}}}'")))
+            elif key not in values:
+                known = ", ".join(sorted(values)) or "none"
+                problems.append(_error(path, number, col, (
+                    f"unknown substitution key '{key}' for environment '{env}' (known keys: {known})")))
+    return problems
+
+
+def substitute(text: str, values: dict[str, str]) -> tuple[str, list[str]]:
+    """Plain replacement of every `{{key}}` with a value; returns the text and keys used."""
+    used = []
+    for key, value in values.items():
+        token = "{{" + key + "}}"
+        if token in text:
+            used.append(key)
+            text = text.replace(token, value)
+    return text, sorted(used)
+
+
+def render_flow(path: str, template: str, values: dict[str, str], env: str) -> tuple[RenderedFlow | None, list[Finding]]:
+    """The rendered flow, or None with the reasons (file:line) when it cannot be rendered."""
+    problems = placeholder_problems(template, path, values, env)
+    for key, value in values.items():
+        if "\n" in value or "\r" in value:
+            # a line break would shift every line after it and break file:line positions
+            problems.append(_error(path, 1, 1, f"substitution '{key}' for environment '{env}' spans several "
+                                               "lines; values must be single-line scalars"))
+    if problems:
+        return None, problems
+    text, used = substitute(template, values)
+    leftover = [m for m in _ANY_PLACEHOLDER.finditer(text)]
+    if leftover:  # a value that itself contains {{...}}
+        line = text.count("\n", 0, leftover[0].start()) + 1
+        return None, [_error(path, line, 1, f"rendering left placeholder '{leftover[0].group(0)}' "
+                                            "(a substitution value contains '{{…}}')")]
+    doc = load_flow_text(text, path)
+    return RenderedFlow(path, template, text, doc, used), []

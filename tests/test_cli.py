@@ -1,0 +1,107 @@
+"""The CLI contract: exit codes, clean errors instead of tracebacks, lazy imports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from ivr_ci.cli import COMMANDS, main
+from tests.conftest import REPO
+
+
+def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ivr_ci", *args], capture_output=True, text=True,
+                          cwd=cwd or REPO)
+
+
+def test_help_lists_every_command():
+    r = run("--help")
+    assert r.returncode == 0
+    for name in COMMANDS:
+        assert name in r.stdout
+
+
+def test_unknown_command_and_bad_option_are_usage_errors():
+    assert run("frobnicate").returncode == 2
+    r = run("lint-menu", "--no-such-option")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_missing_path_is_a_usage_error(tmp_path):
+    r = run("lint-menu", str(tmp_path / "nope.yaml"))
+    assert r.returncode == 2
+    assert "no such file" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_bad_config_is_exit_2_with_file_and_line(tmp_path, write_flow):
+    flow = write_flow("inboundCall:\n  name: X\n  startUpRef: ./menus/menu[m]\n  menus: []\n")
+    cfg = tmp_path / ".ivr-ci.yaml"
+    cfg.write_text("lint:\n  disable: [IVR101]\n  colour: blue\n")
+    r = run("lint-menu", str(flow), "--config", str(cfg))
+    assert r.returncode == 2
+    assert f"{cfg}:1:" in r.stderr and "colour" in r.stderr
+
+
+def test_unparseable_file_is_exit_1_with_position(write_flow):
+    flow = write_flow("inboundCall:\n  name: [oops\n")
+    r = run("lint-menu", str(flow))
+    assert r.returncode == 1
+    assert f"{flow}:3:1: IVR001" in r.stdout
+
+
+def test_offline_commands_do_not_import_requests(write_flow):
+    flow = write_flow("inboundCall:\n  name: X\n")
+    code = ("import sys; from ivr_ci.cli import main; main(['lint-menu', %r]); main(['validate-flow', %r]);"
+            "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('requests','urllib3'))))"
+            % (str(flow), str(flow)))
+    r = subprocess.run([sys.executable, "-c", "import json;" + code], capture_output=True, text=True, cwd=REPO)
+    assert json.loads(r.stdout.strip().splitlines()[-1]) == []
+
+
+def test_internal_errors_are_reported_without_traceback(monkeypatch, capsys, write_flow):
+    import ivr_ci.commands.lint_menu as lint_menu
+
+    def boom(args):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(lint_menu, "run", boom)
+    assert main(["lint-menu", str(write_flow("inboundCall: {}\n"))]) == 3
+    err = capsys.readouterr().err
+    assert "internal error" in err and "kaboom" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "markdown"])
+def test_every_format_renders_the_same_findings(fmt, write_flow):
+    flow = write_flow("""\
+        inboundCall:
+          name: X
+          startUpRef: "/inboundCall/menus/menu[m]"
+          menus:
+            - menu:
+                name: M
+                refId: m
+                choices:
+                  - menuDisconnect: {name: A, dtmf: digit_1}
+                  - menuDisconnect: {name: B, dtmf: digit_1}
+        """)
+    r = run("lint-menu", str(flow), "--format", fmt)
+    assert r.returncode == 1
+    if fmt == "text":
+        assert f"{flow}:10:" in r.stdout and "IVR101 [error]" in r.stdout
+    elif fmt == "json":
+        data = json.loads(r.stdout)
+        assert any(f["rule"] == "IVR101" and f["line"] == 10 for f in data["findings"])
+    elif fmt == "sarif":
+        data = json.loads(r.stdout)
+        run0 = data["runs"][0]
+        assert data["version"] == "2.1.0"
+        result = next(x for x in run0["results"] if x["ruleId"] == "IVR101")
+        assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 10
+        assert run0["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == "IVR101"
+    elif fmt == "github":
+        assert f"::error file={flow},line=10," in r.stdout and "title=IVR101::" in r.stdout
+    else:
+        assert "| ❌ | `IVR101` |" in r.stdout
