@@ -14,8 +14,8 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
+from pathlib import Path
 
 import yaml
 
@@ -50,8 +50,8 @@ def generated_flow(menus: int) -> str:
            "  defaultLanguage: en-us", "  menus:"]
     for i in range(menus):
         nxt = f"m{i + 1}" if i + 1 < menus else "m0"
-        out += [f"    - menu:", f"        name: Menu {i}", f"        refId: m{i}",
-                f"        audio:", f"          tts: Press 1 for sales, press 2 for the next menu.",
+        out += ["    - menu:", f"        name: Menu {i}", f"        refId: m{i}",
+                "        audio:", "          tts: Press 1 for sales, press 2 for the next menu.",
                 "        choices:",
                 "          - menuTransferToAcd:", f"              name: Sales {i}", "              dtmf: digit_1",
                 "              targetQueue:", "                lit:", "                  name: Sales",
@@ -78,9 +78,9 @@ def main() -> int:
     ours = best_of(lambda: run_cmd([py, "-m", "ivr_ci", "lint-menu", *files]), args.repeat)
     ours_v = best_of(lambda: run_cmd([py, "-m", "ivr_ci", "validate-flow", *files]), args.repeat)
     floor_inproc = best_of(lambda: parse_floor(files), args.repeat)
-    floor_cmd = best_of(lambda: run_cmd([py, "-c", "import sys; sys.path.insert(0, %r); "
-                                        "from bench.bench_lint import parse_floor; import glob; "
-                                        "parse_floor(sorted(glob.glob(%r)))" % (REPO, os.path.join(corpus, "*.y*ml")))],
+    floor_script = ("import glob, sys; sys.path.insert(0, sys.argv[1]); from bench.bench_lint import parse_floor; "
+                    "parse_floor(sorted(glob.glob(sys.argv[2])))")
+    floor_cmd = best_of(lambda: run_cmd([py, "-c", floor_script, REPO, os.path.join(corpus, "*.y*ml")]),
                         args.repeat)
     rows = [("ivr-ci lint-menu (process)", ours), ("ivr-ci validate-flow (process)", ours_v),
             ("parse floor: CSafeLoader compose (process)", floor_cmd),
@@ -92,7 +92,7 @@ def main() -> int:
     schema = os.path.join(REPO, "ivr_ci", "schemas", "archy-flow.schema.json")
     cj = shutil.which("check-jsonschema")
     if cj and os.path.exists(schema):
-        valid = [f for f in files if "{{" not in open(f, encoding="utf-8").read()]
+        valid = [f for f in files if "{{" not in Path(f).read_text(encoding="utf-8")]
         t_cj = best_of(lambda: run_cmd([cj, "--schemafile", schema, *valid]), args.repeat)
         rows.append((f"check-jsonschema (process, {len(valid)} files without placeholders)", t_cj))
     for name, t in rows:
@@ -122,7 +122,7 @@ def main() -> int:
     for n in (1000, 2500, 5000, 10000):
         text = generated_flow(n)
 
-        def work():
+        def work(text: str = text) -> None:
             doc = load_flow_text(text, "gen.yaml")
             engine.run("lint-menu", [doc])
             engine.run("validate-flow", [doc])

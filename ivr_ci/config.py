@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -18,7 +18,7 @@ from ivr_ci.flow.yamlpos import YamlSyntaxError, YMap, YSeq, parse_yaml
 CONFIG_NAMES = (".ivr-ci.yaml", ".ivr-ci.yml")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str) -> dict:
     text = resources.files("ivr_ci.schemas").joinpath(name).read_text(encoding="utf-8")
     return json.loads(text)

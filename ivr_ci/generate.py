@@ -104,7 +104,10 @@ def stale_files(root: str = REPO) -> list[str]:
     stale = []
     for rel, render in GENERATED.items():
         path = os.path.join(root, rel)
-        current = open(path, encoding="utf-8").read() if os.path.exists(path) else None
+        current = None
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as fh:
+                current = fh.read()
         if current != render():
             stale.append(rel)
     return stale

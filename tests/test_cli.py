@@ -54,9 +54,9 @@ def test_unparseable_file_is_exit_1_with_position(write_flow):
 
 def test_offline_commands_do_not_import_requests(write_flow):
     flow = write_flow("inboundCall:\n  name: X\n")
-    code = ("import sys; from ivr_ci.cli import main; main(['lint-menu', %r]); main(['validate-flow', %r]);"
-            "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('requests','urllib3'))))"
-            % (str(flow), str(flow)))
+    code = (f"import sys; from ivr_ci.cli import main; main(['lint-menu', {str(flow)!r}]); "
+            f"main(['validate-flow', {str(flow)!r}]);"
+            "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('requests','urllib3'))))")
     r = subprocess.run([sys.executable, "-c", "import json;" + code], capture_output=True, text=True, cwd=REPO)
     assert json.loads(r.stdout.strip().splitlines()[-1]) == []
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ivr_ci import gha
+from tests.action_harness import parse_file_command
 
 
 @pytest.fixture()
@@ -22,26 +23,6 @@ def gh_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]
         monkeypatch.setenv(var, str(p))
         files[var] = p
     return files
-
-
-def parse_file_command(text: str) -> dict[str, str]:
-    """Parse GITHUB_OUTPUT/GITHUB_ENV like the runner: `k=v` lines and `k<<DELIM` blocks."""
-    out: dict[str, str] = {}
-    lines = text.split("\n")
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
-            name, delim = line.split("<<", 1)
-            j = lines.index(delim, i + 1)
-            out[name] = "\n".join(lines[i + 1:j])
-            i = j + 1
-            continue
-        if "=" in line:
-            k, v = line.split("=", 1)
-            out[k] = v
-        i += 1
-    return out
 
 
 def test_escaping_matches_toolkit() -> None:

@@ -152,3 +152,11 @@ def test_ghes_prefix() -> None:
 def test_repo_must_be_owner_slash_name(fake_github: FakeGitHub) -> None:
     with pytest.raises(ValueError):
         client_for(fake_github).list_issue_comments("just-a-name", 1)
+
+
+def test_since_filters_by_update_time(fake_github: FakeGitHub) -> None:
+    old = fake_github.seed_comment(REPO, 4, "old")
+    new = fake_github.seed_comment(REPO, 4, "new")
+    client = client_for(fake_github)
+    got = list(client.paginate(f"/repos/{REPO}/issues/4/comments", {"since": new["updated_at"]}))
+    assert [c["id"] for c in got] == [new["id"]] and old["updated_at"] < new["updated_at"]

@@ -196,8 +196,7 @@ def build_flow(root: YMap, path: str) -> Flow:
     flow.variables = body.get("variables")
     b = _Builder(flow)
     flow.start_up_ref = b.ref(body, "startUpRef", f"/{ftype}")
-    for container, kind, target in (("tasks", "task", flow.tasks), ("states", "state", flow.states),
-                                     ("bots", "bot", flow.bots)):
+    for container, target in (("tasks", flow.tasks), ("states", flow.states), ("bots", flow.bots)):
         seq = body.get(container)
         if isinstance(seq, list):
             for i, item in enumerate(seq):

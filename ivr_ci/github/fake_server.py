@@ -166,12 +166,13 @@ class FakeGitHub:
     def handle(self, method: str, path: str, query: dict[str, list[str]], body: Any,
                token: str | None) -> tuple[int, Any, dict[str, str]]:
         """Route one request (called by the HTTP handler); returns (status, json, headers)."""
-        for fault in self._faults:
-            if fault.count > 0 and fault.method in (None, method):
-                fault.count -= 1
-                headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
-                msg = "You have exceeded a secondary rate limit." if fault.status in (403, 429) else "Server Error"
-                return fault.status, {"message": msg, "documentation_url": DOCS}, headers
+        with self._lock:
+            for fault in self._faults:
+                if fault.count > 0 and fault.method in (None, method):
+                    fault.count -= 1
+                    headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+                    msg = "You have exceeded a secondary rate limit." if fault.status in (403, 429) else "Server Error"
+                    return fault.status, {"message": msg, "documentation_url": DOCS}, headers
         parts = path.strip("/").split("/")
         if len(parts) < 5 or parts[0] != "repos":
             return 404, {"message": "Not Found", "documentation_url": DOCS}, {}
@@ -185,7 +186,9 @@ class FakeGitHub:
                 if number in self.missing_issues:
                     return 404, {"message": "Not Found", "documentation_url": DOCS}, {}
                 if parts[3] == "issues" and method == "GET":
-                    return self._page(path, query, self._issues.get((repo, number), []))
+                    since = query.get("since", [""])[0]
+                    items = [c for c in self._issues.get((repo, number), []) if c["updated_at"] >= since]
+                    return self._page(path, query, items)
                 if parts[3] == "issues" and method == "POST":
                     if self.forbid_writes:
                         return _forbidden()

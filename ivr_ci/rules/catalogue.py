@@ -10,12 +10,9 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ivr_ci.findings import Severity
-
-if TYPE_CHECKING:
-    from ivr_ci.rules.context import FlowContext, SetContext
 
 STAGES = ("load", "lint-menu", "validate-flow")
 
@@ -52,6 +49,8 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {}
+# Rule families, one module each; importing a module registers its rules.
+FAMILIES = ("load_rules", "menu", "structure", "graph", "crossfile", "substitution")
 
 
 def _clean(text: str) -> str:
@@ -81,12 +80,10 @@ def rule(id: str, name: str, *, stage: str, severity: str, summary: str, rationa
 
 def load_catalogue() -> dict[str, Rule]:
     """Import every rule module once; returns the catalogue ordered by id."""
-    from ivr_ci.rules import load_rules, menu, structure, substitution  # noqa: F401
+    import importlib
 
-    try:  # families added later register themselves the same way
-        from ivr_ci.rules import graph, crossfile  # noqa: F401
-    except ImportError:  # pragma: no cover - during development only
-        pass
+    for module in FAMILIES:
+        importlib.import_module(f"ivr_ci.rules.{module}")
     return dict(sorted(RULES.items()))
 
 

@@ -13,6 +13,7 @@ from ivr_ci.flow.yamlpos import YMap
 
 if TYPE_CHECKING:
     from ivr_ci.config import Config
+    from ivr_ci.rules.reach import FlowGraph
 
 
 def key_line(mapping: Any, key: Any, default: int = 1) -> int:
@@ -47,6 +48,13 @@ class FlowContext:
     @cached_property
     def refs(self) -> RefIndex:
         return RefIndex(self.flow)
+
+    @cached_property
+    def menu_graph(self) -> FlowGraph:
+        """Reachability from the flow's start, built once and shared by the rules that need it."""
+        from ivr_ci.rules.reach import FlowGraph
+
+        return FlowGraph(self.flow, self.refs)
 
 
 @dataclass

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ivr_ci.rules.catalogue import Rule, register
 from ivr_ci.findings import Severity
+from ivr_ci.rules.catalogue import Rule, register
 
 register(Rule(
     "IVR001", "yaml-syntax", "load", Severity.ERROR,

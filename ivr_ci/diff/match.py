@@ -1,0 +1,130 @@
+"""Pair the flows of two versions of a repository: which old flow became which new one.
+
+Genesys identifies a flow by (type, name), so that is the primary match. A changed name is
+not an edit but a *new* flow (the old one stays published, orphaned), so a pair matched any
+other way is reported as a rename and warned about. Order of matching:
+1. same (type, name) and same file;  2. same (type, name) anywhere (a moved file);
+3. same file, same type (renamed in place);  4. same type and a similar structure
+(Jaccard similarity of canonical leaves >= RENAME_SIMILARITY; a renamed and moved file).
+Placeholder names (`{{flow_name}}`) are shared by many files, so (1) before (2) matters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ivr_ci.diff.compare import compare_flows
+from ivr_ci.diff.model import Change, FlowDiff, Risk
+from ivr_ci.diff.normalize import canonical
+from ivr_ci.flow.model import Flow
+
+RENAME_SIMILARITY = 0.6
+
+
+@dataclass
+class Entry:
+    path: str  # repository-relative (git) or as given (paths)
+    flow: Flow
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.flow.type, str(self.flow.name))
+
+
+def _leaves(value: Any, prefix: str = "") -> Iterator[str]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k != "name":
+                yield from _leaves(v, f"{prefix}/{k}")
+    elif isinstance(value, list):
+        for v in value:
+            yield from _leaves(v, prefix + "[]")
+    else:
+        yield f"{prefix}={value}"
+
+
+def similarity(a: Flow, b: Flow) -> float:
+    sa, sb = set(_leaves(canonical(a))), set(_leaves(canonical(b)))
+    if not sa and not sb:
+        return 1.0
+    return len(sa & sb) / len(sa | sb)
+
+
+def pair_flows(old: list[Entry], new: list[Entry]) -> tuple[list[tuple[Entry, Entry]], list[Entry], list[Entry]]:
+    """(pairs, removed, added)."""
+    pairs: list[tuple[Entry, Entry]] = []
+    rest_a, rest_b = list(old), list(new)
+
+    def take(key_a: Any, key_b: Any) -> None:
+        index: dict[Any, list[Entry]] = {}
+        for e in rest_b:
+            index.setdefault(key_b(e), []).append(e)
+        for e in list(rest_a):
+            bucket = index.get(key_a(e))
+            if bucket:
+                f = bucket.pop(0)
+                pairs.append((e, f))
+                rest_a.remove(e)
+                rest_b.remove(f)
+
+    take(lambda e: (e.key, e.path), lambda e: (e.key, e.path))
+    take(lambda e: e.key, lambda e: e.key)
+    take(lambda e: (e.flow.type, e.path), lambda e: (e.flow.type, e.path))
+    if rest_a and rest_b:
+        scored = sorted(((similarity(x.flow, y.flow), i, j) for i, x in enumerate(rest_a)
+                         for j, y in enumerate(rest_b) if x.flow.type == y.flow.type), reverse=True)
+        used_a: set[int] = set()
+        used_b: set[int] = set()
+        for score, i, j in scored:
+            if score < RENAME_SIMILARITY:
+                break
+            if i not in used_a and j not in used_b:
+                used_a.add(i)
+                used_b.add(j)
+                pairs.append((rest_a[i], rest_b[j]))
+        rest_a = [e for i, e in enumerate(rest_a) if i not in used_a]
+        rest_b = [e for j, e in enumerate(rest_b) if j not in used_b]
+    return pairs, rest_a, rest_b
+
+
+def diff_pair(x: Entry, y: Entry) -> FlowDiff:
+    changes = compare_flows(x.flow, y.flow, x.path, y.path)
+    status = "modified" if changes else "unchanged"
+    fd = FlowDiff(status, y.flow.type, str(y.flow.name), old_path=x.path, new_path=y.path,
+                  old_flow=x.flow, new_flow=y.flow)
+    if x.key != y.key:
+        fd.status, fd.old_name = "renamed", str(x.flow.name)
+        msg = (f"flow renamed '{x.flow.name}' → '{y.flow.name}': Genesys Cloud identifies flows by name, "
+               f"so promoting this publishes a NEW flow and leaves '{x.flow.name}' published and orphaned "
+               "(re-point call routes/DIDs and delete the old flow)")
+        fd.warnings.append(msg)
+        changes.insert(0, Change("flow-renamed", Risk.BEHAVIOURAL, "flow", msg, old=str(x.flow.name),
+                                 new=str(y.flow.name), path=y.path, line=y.flow.line, field="name"))
+    elif x.path != y.path:
+        changes.insert(0, Change("flow-moved", Risk.COSMETIC, "flow", f"file moved {x.path} → {y.path}",
+                                 old=x.path, new=y.path, path=y.path, line=y.flow.line))
+        fd.status = "modified"
+    fd.changes = changes
+    return fd
+
+
+def diff_flow_sets(old: list[Entry], new: list[Entry]) -> list[FlowDiff]:
+    """One FlowDiff per flow on either side (unchanged ones included), in path order."""
+    pairs, removed, added = pair_flows(old, new)
+    out = [diff_pair(x, y) for x, y in pairs]
+    for e in removed:
+        out.append(FlowDiff("removed", e.flow.type, str(e.flow.name), old_path=e.path, old_flow=e.flow,
+                            changes=[Change("flow-removed", Risk.BEHAVIOURAL, "flow",
+                                            f"{e.flow.type} flow '{e.flow.name}' removed from the repository "
+                                            "(it stays published in Genesys Cloud until deleted there)",
+                                            old=str(e.flow.name), path=e.path, line=e.flow.line)]))
+    for e in added:
+        out.append(FlowDiff("added", e.flow.type, str(e.flow.name), new_path=e.path, new_flow=e.flow,
+                            changes=[Change("flow-added", Risk.BEHAVIOURAL, "flow",
+                                            f"new {e.flow.type} flow '{e.flow.name}' "
+                                            f"({len(e.flow.menus)} menus, {len(e.flow.blocks)} tasks/states/bots)",
+                                            new=str(e.flow.name), path=e.path, line=e.flow.line)]))
+    out.sort(key=lambda f: (f.path, f.type, f.name))
+    return out
