@@ -25,8 +25,13 @@ RENAME_SIMILARITY = 0.6
 
 @dataclass
 class Entry:
-    path: str  # repository-relative (git) or as given (paths)
+    path: str  # repository-relative (git) or as given (paths): where changes are reported
     flow: Flow
+    slot: str | None = None  # what "the same file" means (path relative to the compared dir)
+
+    @property
+    def file_key(self) -> str:
+        return self.slot if self.slot is not None else self.path
 
     @property
     def key(self) -> tuple[str, str]:
@@ -69,9 +74,9 @@ def pair_flows(old: list[Entry], new: list[Entry]) -> tuple[list[tuple[Entry, En
                 rest_a.remove(e)
                 rest_b.remove(f)
 
-    take(lambda e: (e.key, e.path), lambda e: (e.key, e.path))
+    take(lambda e: (e.key, e.file_key), lambda e: (e.key, e.file_key))
     take(lambda e: e.key, lambda e: e.key)
-    take(lambda e: (e.flow.type, e.path), lambda e: (e.flow.type, e.path))
+    take(lambda e: (e.flow.type, e.file_key), lambda e: (e.flow.type, e.file_key))
     if rest_a and rest_b:
         scored = sorted(((similarity(x.flow, y.flow), i, j) for i, x in enumerate(rest_a)
                          for j, y in enumerate(rest_b) if x.flow.type == y.flow.type), reverse=True)
@@ -102,7 +107,7 @@ def diff_pair(x: Entry, y: Entry) -> FlowDiff:
         fd.warnings.append(msg)
         changes.insert(0, Change("flow-renamed", Risk.BEHAVIOURAL, "flow", msg, old=str(x.flow.name),
                                  new=str(y.flow.name), path=y.path, line=y.flow.line, field="name"))
-    elif x.path != y.path:
+    elif x.file_key != y.file_key:
         changes.insert(0, Change("flow-moved", Risk.COSMETIC, "flow", f"file moved {x.path} → {y.path}",
                                  old=x.path, new=y.path, path=y.path, line=y.flow.line))
         fd.status = "modified"

@@ -1,0 +1,80 @@
+"""`ivr-ci diff`: semantic diff of flows between two git refs or two paths (offline).
+
+Git mode (default): `ivr-ci diff [--base REF] [--head REF] [PATH...]`; base defaults to the
+merge-base of the PR base branch and HEAD. Path mode: `ivr-ci diff OLD NEW` (two files or two
+directories that exist, and no --base/--head/--git). Exit 0 (informational) unless
+`--exit-code` and behavioural changes exist (1), or a flow could not be read (1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ivr_ci.diff.model import DiffResult
+from ivr_ci.diff.render import FORMATS, render
+from ivr_ci.util.files import write_atomic
+
+
+def add_source_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="git mode: limit to these files/directories (default: `flows:` in .ivr-ci.yaml, "
+                             "else the whole repository); path mode: OLD NEW")
+    parser.add_argument("--base", help="old side: git ref (default: merge-base of the PR base branch "
+                        "($GITHUB_BASE_REF, origin/HEAD or main) and --head)")
+    parser.add_argument("--head", help="new side: git ref (default: HEAD)")
+    parser.add_argument("--git", action="store_true", help="git mode even when given two existing paths")
+    parser.add_argument("--config", help="path to .ivr-ci.yaml (default: found upward from the cwd)")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_source_arguments(parser)
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("--output", "-o", help="write the report to this file instead of stdout")
+    parser.add_argument("--exit-code", action="store_true", help="exit 1 when behavioural changes exist")
+    parser.add_argument("--summary", action="store_true",
+                        help="also append the Markdown report to $GITHUB_STEP_SUMMARY")
+
+
+def path_mode(args: argparse.Namespace) -> bool:
+    if args.base or args.head or args.git or len(args.paths) != 2:
+        return False
+    old, new = args.paths
+    return (os.path.isfile(old) and os.path.isfile(new)) or (os.path.isdir(old) and os.path.isdir(new))
+
+
+def compute(args: argparse.Namespace) -> DiffResult:
+    from ivr_ci.diff import diff_git, diff_paths
+
+    if path_mode(args):
+        return diff_paths(args.paths[0], args.paths[1])
+    paths = list(args.paths)
+    if not paths:
+        from ivr_ci.config import load_config
+
+        config = load_config(args.config)
+        paths = [config.resolve(p) for p in config.data.get("flows", [])]
+    return diff_git(args.base, args.head, paths)
+
+
+def report_problems(result: DiffResult, command: str) -> None:
+    for p in result.problems:
+        print(f"{p.location()}: error: could not compare the {p.side} version: {p.message}", file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    result = compute(args)
+    text = render(args.format, result)
+    if args.output:
+        write_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
+    if args.summary and os.environ.get("GITHUB_STEP_SUMMARY"):
+        from ivr_ci import gha
+
+        gha.append_summary(render("markdown", result))
+    report_problems(result, "diff")
+    if result.problems:
+        return 1
+    return 1 if args.exit_code and result.behavioural else 0

@@ -1,0 +1,134 @@
+"""The offline half of a plan: pick the flow files, apply overlays, render, validate.
+
+Nothing here talks to Genesys; `validate-flow --online` and `promote` both start here.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass, field
+
+from ivr_ci.config import Config
+from ivr_ci.errors import UsageError
+from ivr_ci.findings import Finding, Severity
+from ivr_ci.flow import expand_paths, load_flow_text
+from ivr_ci.promote.ordering import FlowKey, group_problems, label
+from ivr_ci.promote.overlay import MenuOverlay, apply_overlay, matches_flow
+from ivr_ci.promote.render import RenderedFlow, render_flow
+from ivr_ci.promote.settings import EnvSettings
+
+
+@dataclass
+class Release:
+    environment: str
+    flows: list[RenderedFlow] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def keys(self) -> set[FlowKey]:
+        return {(f.yaml_type, f.name) for f in self.flows if f.yaml_type and f.name}
+
+
+def source_paths(config: Config, paths: list[str]) -> list[str]:
+    chosen = list(paths) or [config.resolve(p) for p in config.data.get("flows", [])] or ["."]
+    missing = [p for p in chosen if not os.path.exists(p)]
+    if missing:
+        raise UsageError(f"no such file or directory: {', '.join(missing)}")
+    files = expand_paths(chosen)
+    if not files:
+        raise UsageError(f"no flow files (*.yaml, *.yml) under {', '.join(chosen)}")
+    return files
+
+
+def _read(path: str) -> str | Finding:
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.read().replace("\r\n", "\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        return Finding("promote-render", Severity.ERROR, f"cannot read flow file: {reason}", path)
+
+
+def render_release(config: Config, env: EnvSettings, files: list[str], overlays: list[MenuOverlay],
+                   *, groups: list[list[str]] | None = None, all_files: list[str] | None = None) -> Release:
+    release = Release(env.name)
+    used_overlays: set[int] = set()
+    for path in files:
+        text = _read(path)
+        if isinstance(text, Finding):
+            release.findings.append(text)
+            continue
+        template_doc = load_flow_text(text, path)
+        name = template_doc.flow.name if template_doc.flow is not None else None
+        for i, overlay in enumerate(overlays):
+            if matches_flow(overlay, name, env.substitutions):
+                text, notes = apply_overlay(text, overlay, path)
+                release.notes.extend(notes)
+                release.notes.append(f"{path}: menu overlay {overlay.path} applied to menu '{overlay.menu}' "
+                                     "(line numbers below the menu refer to the overlaid text)")
+                used_overlays.add(i)
+        rendered, problems = render_flow(path, text, env.substitutions, env.name)
+        release.findings.extend(problems)
+        if rendered is not None:
+            release.flows.append(rendered)
+    for i, overlay in enumerate(overlays):
+        if i not in used_overlays:
+            raise UsageError(f"{overlay.path}: menu overlay names flow '{overlay.flow}', which is not among "
+                             "the flows being promoted")
+    _duplicates(release)
+    if groups:
+        names = {f.name for f in release.flows if f.name}
+        all_names = set(names)
+        for path in all_files or []:
+            other = _read(path)
+            doc = load_flow_text(other, path) if isinstance(other, str) else None
+            if doc is not None and doc.flow is not None and doc.flow.name is not None:
+                all_names.add(substitute_name(str(doc.flow.name), env))
+        for problem in group_problems(groups, names, all_names):
+            release.findings.append(Finding("promote-group", Severity.ERROR, problem, config.path or ".ivr-ci.yaml"))
+    return release
+
+
+def substitute_name(name: str, env: EnvSettings) -> str:
+    from ivr_ci.promote.render import substitute
+
+    return substitute(name, env.substitutions)[0]
+
+
+def _duplicates(release: Release) -> None:
+    """Two files rendering to the same flow (type + name) would overwrite each other."""
+    seen: dict[FlowKey, str] = {}
+    for f in release.flows:
+        if not f.name or not f.yaml_type:
+            continue
+        key = (f.yaml_type, f.name)
+        if key in seen:
+            release.findings.append(Finding("promote-render", Severity.ERROR, (
+                f"renders to the same flow as {seen[key]}: {label(key)}; a flow is identified by type and name"),
+                f.path, 1, 1, flow=f.name))
+        else:
+            seen[key] = f.path
+
+
+def offline_findings(config: Config, release: Release) -> list[Finding]:
+    """validate-flow's checks on the rendered flows (findings point at the template files)."""
+    from ivr_ci.rules.engine import Engine
+
+    return Engine(config, env=release.environment).run("validate-flow", [f.doc for f in release.flows])
+
+
+def git_sha(cwd: str | None = None) -> str | None:
+    sha = os.environ.get("GITHUB_SHA")
+    if sha:
+        return sha
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
