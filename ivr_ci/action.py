@@ -63,9 +63,47 @@ def _check_stage(stage: str) -> int:
     return code
 
 
+def _diff_comment() -> int:
+    """diff-comment: the command sets its own outputs (changed, behavioural-changes, comment-url)."""
+    from ivr_ci.cli import main
+
+    # `--opt=value` and `--` before the paths: values starting with "-" stay values
+    argv = ["diff-comment", f"--label={_input('label', 'default') or 'default'}",
+            f"--mode={_input('mode', 'update') or 'update'}"]
+    for name in ("base", "head", "config"):
+        if _input(name):
+            argv.append(f"--{name}={_input(name)}")
+    if _flag("with-findings", False):
+        argv.append("--with-findings")
+    if _flag("delete-when-empty", False):
+        argv.append("--delete-when-empty")
+    token = _input("github-token")
+    if token:
+        gha.mask(token)
+        argv.append(f"--github-token={token}")  # in-process: never on a command line or in a log
+    return main([*argv, "--", *_list("paths")])
+
+
+def _audit_report() -> int:
+    """audit-report: credentials, summary and outputs are handled in ivr_ci.audit.action_stage."""
+    from ivr_ci.audit.action_stage import audit_report_stage
+
+    return audit_report_stage()
+
+
+def _promote() -> int:
+    """promote: credentials, outputs and the sticky plan comment: ivr_ci.promote.action_stage."""
+    from ivr_ci.promote.action_stage import promote_stage
+
+    return promote_stage()
+
+
 STAGES: dict[str, Callable[[], int]] = {
     "lint-menu": lambda: _check_stage("lint-menu"),
     "validate-flow": lambda: _check_stage("validate-flow"),
+    "diff-comment": _diff_comment,
+    "audit-report": _audit_report,
+    "promote": _promote,
 }
 
 

@@ -23,7 +23,8 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
                              "else the whole repository); path mode: OLD NEW")
     parser.add_argument("--base", help="old side: git ref (default: merge-base of the PR base branch "
                         "($GITHUB_BASE_REF, origin/HEAD or main) and --head)")
-    parser.add_argument("--head", help="new side: git ref (default: HEAD)")
+    parser.add_argument("--head", help="new side: git ref (default: the working tree, like `git diff BASE`; "
+                        "in CI that is the checked-out PR)")
     parser.add_argument("--git", action="store_true", help="git mode even when given two existing paths")
     parser.add_argument("--config", help="path to .ivr-ci.yaml (default: found upward from the cwd)")
 

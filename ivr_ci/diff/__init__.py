@@ -22,21 +22,27 @@ __all__ = ["compare_flows", "diff_git", "diff_paths", "diff_sides"]
 def diff_sides(sides: Sides) -> DiffResult:
     from ivr_ci.diff.match import diff_flow_sets
     from ivr_ci.diff.model import DiffResult
+    from ivr_ci.util.gcpause import paused_gc
 
-    return DiffResult(sides.base, sides.head, diff_flow_sets(sides.old, sides.new), list(sides.problems))
+    with paused_gc():
+        return DiffResult(sides.base, sides.head, diff_flow_sets(sides.old, sides.new), list(sides.problems))
 
 
 def diff_paths(old: str, new: str) -> DiffResult:
     from ivr_ci.diff.sources import from_paths
+    from ivr_ci.util.gcpause import paused_gc
 
-    return diff_sides(from_paths(old, new))
+    with paused_gc():
+        return diff_sides(from_paths(old, new))
 
 
 def diff_git(base: str | None = None, head: str | None = None, paths: list[str] | None = None,
              cwd: str | None = None) -> DiffResult:
     from ivr_ci.diff.sources import from_git
+    from ivr_ci.util.gcpause import paused_gc
 
-    return diff_sides(from_git(base, head, list(paths or []), cwd))
+    with paused_gc():
+        return diff_sides(from_git(base, head, list(paths or []), cwd))
 
 
 def compare_flows(old: Flow, new: Flow) -> list[Change]:

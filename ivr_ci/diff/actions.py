@@ -32,7 +32,7 @@ class Side:
 
 def _label(action: Action, index: int) -> str:
     name = f" '{action.name}'" if action.name else ""
-    return f"#{index + 1} {action.type or '?'}{name}"
+    return f"step {index + 1} {action.type or '?'}{name}"
 
 
 def _key(action: Action) -> tuple[str, str]:

@@ -52,6 +52,46 @@ class FlowComparer:
         self.old, self.new = old, new
         self.a = Side(Canonicalizer(old), old_path or old.path)
         self.b = Side(Canonicalizer(new), new_path or new.path)
+        self.menu_pairs = self._pair_menus()
+        self.choice_pairs = {id(mb): self._pair_choices(ma, mb) for ma, mb in self.menu_pairs}
+        self.block_pairs = self._pair_blocks()
+        # references to a renamed menu/choice/task are the same reference: alias old ids to new
+        ca, cb = self.a.canon, self.b.canon
+        for x, y in [*self.menu_pairs, *self.block_pairs,
+                     *(p for pairs in self.choice_pairs.values() for p in pairs)]:
+            if ca.element_id(x) != cb.element_id(y):
+                ca.aliases[ca.element_id(x)] = cb.element_id(y)
+
+    def _pair_menus(self) -> list[tuple[Menu, Menu]]:
+        ca, cb = self.a.canon, self.b.canon
+        old, new = self.old.menus, self.new.menus
+        pairs = _match(old, new, ca.element_id, cb.element_id)
+        for key in (lambda m: m.ref_id, _digit_key):  # renamed; renamed and renumbered
+            rest_a, rest_b = _unpaired(old, pairs, 0), _unpaired(new, pairs, 1)
+            pairs += _match(rest_a, rest_b, key, key)
+        return pairs
+
+    def _pair_choices(self, ma: Menu, mb: Menu) -> list[tuple[Choice, Choice]]:
+        ca, cb = self.a.canon, self.b.canon
+        strip = lambda canon: (lambda c: canon.element_id(c).rpartition("/choice:")[2])  # noqa: E731
+        pairs = _match(ma.choices, mb.choices, strip(ca), strip(cb))
+        for key in (lambda c: c.digit or c.dtmf, lambda c: c.ref_id):
+            rest_a = _unpaired(ma.choices, pairs, 0)
+            rest_b = _unpaired(mb.choices, pairs, 1)
+            pairs += _match(rest_a, rest_b, key, key)
+        return pairs
+
+    def _pair_blocks(self) -> list[tuple[Block, Block]]:
+        ca, cb = self.a.canon, self.b.canon
+        pairs: list[tuple[Block, Block]] = []
+        for kind in ("task", "state", "bot"):
+            old = [b for b in self.old.blocks if b.kind == kind]
+            new = [b for b in self.new.blocks if b.kind == kind]
+            found = _match(old, new, ca.element_id, cb.element_id)
+            rest_a = _unpaired(old, found, 0)
+            rest_b = _unpaired(new, found, 1)
+            pairs += found + _match(rest_a, rest_b, lambda x: x.ref_id, lambda x: x.ref_id)
+        return pairs
 
     def change(self, kind: str, risk: Risk, where: str, summary: str, *, old: Any = None, new: Any = None,
                line: int = 0, side: str = "new", element: str | None = None, field: str | None = None) -> Change:
@@ -70,7 +110,7 @@ class FlowComparer:
 
     def _flow_level(self) -> list[Change]:
         out: list[Change] = []
-        ca, cb = self.a.canon.canonical(), self.b.canon.canonical()
+        ca, cb = self.a.canon.top_level(), self.b.canon.top_level()
         top_a = {k: v for k, v in ca.items() if k not in _FLOW_CONTAINERS}
         top_b = {k: v for k, v in cb.items() if k not in _FLOW_CONTAINERS}
         for key in ("name", "variables", "startUpTaskVariables"):
@@ -137,25 +177,16 @@ class FlowComparer:
     # ---- menus and choices -----------------------------------------------------------------
     def _menus(self) -> list[Change]:
         ca, cb = self.a.canon, self.b.canon
-        old, new = self.old.menus, self.new.menus
-        pairs = _match(old, new, ca.element_id, cb.element_id)
-        rest_a = [m for m in old if all(m is not p[0] for p in pairs)]
-        rest_b = [m for m in new if all(m is not p[1] for p in pairs)]
-        pairs += _match(rest_a, rest_b, lambda m: m.ref_id, lambda m: m.ref_id)
-        rest_a = [m for m in old if all(m is not p[0] for p in pairs)]
-        rest_b = [m for m in new if all(m is not p[1] for p in pairs)]
-        pairs += _match(rest_a, rest_b, _digit_key, _digit_key)  # renamed + renumbered
+        old, new, pairs = self.old.menus, self.new.menus, self.menu_pairs
         out: list[Change] = []
-        for m in old:
-            if all(m is not p[0] for p in pairs):
-                out.append(self.change("menu-removed", Risk.BEHAVIOURAL, f"menu {_q(m.name)}",
-                                       f"menu {_q(m.name)} removed ({len(m.choices)} choices)",
-                                       old=m.name, line=m.line, side="old", element=ca.element_id(m)))
-        for m in new:
-            if all(m is not p[1] for p in pairs):
-                out.append(self.change("menu-added", Risk.BEHAVIOURAL, f"menu {_q(m.name)}",
-                                       f"menu {_q(m.name)} added ({len(m.choices)} choices)",
-                                       new=m.name, line=m.line, element=cb.element_id(m)))
+        for m in _unpaired(old, pairs, 0):
+            out.append(self.change("menu-removed", Risk.BEHAVIOURAL, f"menu {_q(m.name)}",
+                                   f"menu {_q(m.name)} removed ({len(m.choices)} choices)",
+                                   old=m.name, line=m.line, side="old", element=ca.element_id(m)))
+        for m in _unpaired(new, pairs, 1):
+            out.append(self.change("menu-added", Risk.BEHAVIOURAL, f"menu {_q(m.name)}",
+                                   f"menu {_q(m.name)} added ({len(m.choices)} choices)",
+                                   new=m.name, line=m.line, element=cb.element_id(m)))
         for ma, mb in sorted(pairs, key=lambda p: p[1].line):
             out += self._menu(ma, mb)
         return out
@@ -190,26 +221,19 @@ class FlowComparer:
 
     def _choices(self, ma: Menu, mb: Menu) -> list[Change]:
         ca, cb = self.a.canon, self.b.canon
-        strip = lambda canon: (lambda c: canon.element_id(c).rpartition("/choice:")[2])  # noqa: E731
-        pairs = _match(ma.choices, mb.choices, strip(ca), strip(cb))
-        for key in (lambda c: c.digit or c.dtmf, lambda c: c.ref_id):
-            rest_a = [c for c in ma.choices if all(c is not p[0] for p in pairs)]
-            rest_b = [c for c in mb.choices if all(c is not p[1] for p in pairs)]
-            pairs += _match(rest_a, rest_b, key, key)
+        pairs = self.choice_pairs[id(mb)]
         out: list[Change] = []
         menu_where = f"menu {_q(mb.name)}"
-        for c in ma.choices:
-            if all(c is not p[0] for p in pairs):
-                target = choice_target(c.kind, ca.element_body(c, ma))
-                out.append(self.change("choice-removed", Risk.BEHAVIOURAL, _choice_where(menu_where, c),
-                                       f"choice {_digit(c)} {_q(c.name)} → {target} removed", old=target,
-                                       line=c.line, side="old", element=ca.element_id(c)))
-        for c in mb.choices:
-            if all(c is not p[1] for p in pairs):
-                target = choice_target(c.kind, cb.element_body(c, mb))
-                out.append(self.change("choice-added", Risk.BEHAVIOURAL, _choice_where(menu_where, c),
-                                       f"choice {_digit(c)} {_q(c.name)} → {target} added", new=target,
-                                       line=c.line, element=cb.element_id(c)))
+        for c in _unpaired(ma.choices, pairs, 0):
+            target = choice_target(c.kind, ca.element_body(c, ma))
+            out.append(self.change("choice-removed", Risk.BEHAVIOURAL, _choice_where(menu_where, c),
+                                   f"choice {_digit(c)} {_q(c.name)} → {target} removed", old=target,
+                                   line=c.line, side="old", element=ca.element_id(c)))
+        for c in _unpaired(mb.choices, pairs, 1):
+            target = choice_target(c.kind, cb.element_body(c, mb))
+            out.append(self.change("choice-added", Risk.BEHAVIOURAL, _choice_where(menu_where, c),
+                                   f"choice {_digit(c)} {_q(c.name)} → {target} added", new=target,
+                                   line=c.line, element=cb.element_id(c)))
         for x, y in sorted(pairs, key=lambda p: p[1].line):
             out += self._choice(ma, mb, x, y, menu_where)
         return out
@@ -256,25 +280,16 @@ class FlowComparer:
     def _blocks(self) -> list[Change]:
         ca, cb = self.a.canon, self.b.canon
         out: list[Change] = []
-        for kind in ("task", "state", "bot"):
-            old = [b for b in self.old.blocks if b.kind == kind]
-            new = [b for b in self.new.blocks if b.kind == kind]
-            pairs = _match(old, new, ca.element_id, cb.element_id)
-            rest_a = [x for x in old if all(x is not p[0] for p in pairs)]
-            rest_b = [x for x in new if all(x is not p[1] for p in pairs)]
-            pairs += _match(rest_a, rest_b, lambda x: x.ref_id, lambda x: x.ref_id)
-            for x in old:
-                if all(x is not p[0] for p in pairs):
-                    out.append(self.change("block-removed", Risk.BEHAVIOURAL, f"{kind} {_q(x.name)}",
-                                           f"{kind} {_q(x.name)} removed ({len(x.actions)} actions)",
-                                           old=x.name, line=x.line, side="old", element=ca.element_id(x)))
-            for x in new:
-                if all(x is not p[1] for p in pairs):
-                    out.append(self.change("block-added", Risk.BEHAVIOURAL, f"{kind} {_q(x.name)}",
-                                           f"{kind} {_q(x.name)} added ({len(x.actions)} actions)",
-                                           new=x.name, line=x.line, element=cb.element_id(x)))
-            for x, y in sorted(pairs, key=lambda p: p[1].line):
-                out += self._block(x, y)
+        for x in _unpaired(self.old.blocks, self.block_pairs, 0):
+            out.append(self.change("block-removed", Risk.BEHAVIOURAL, f"{x.kind} {_q(x.name)}",
+                                   f"{x.kind} {_q(x.name)} removed ({len(x.actions)} actions)",
+                                   old=x.name, line=x.line, side="old", element=ca.element_id(x)))
+        for y in _unpaired(self.new.blocks, self.block_pairs, 1):
+            out.append(self.change("block-added", Risk.BEHAVIOURAL, f"{y.kind} {_q(y.name)}",
+                                   f"{y.kind} {_q(y.name)} added ({len(y.actions)} actions)",
+                                   new=y.name, line=y.line, element=cb.element_id(y)))
+        for x, y in sorted(self.block_pairs, key=lambda p: p[1].line):
+            out += self._block(x, y)
         return out
 
     def _block(self, x: Block, y: Block) -> list[Change]:
@@ -292,6 +307,11 @@ class FlowComparer:
                                    line=y.line, element=element, field=dotted(path)))
         out += diff_actions(x.actions, y.actions, self.a, self.b, where, element)
         return out
+
+
+def _unpaired(items: list[Any], pairs: list[tuple[Any, Any]], side: int) -> list[Any]:
+    taken = {id(p[side]) for p in pairs}
+    return [e for e in items if id(e) not in taken]
 
 
 def _digit(c: Choice) -> str:

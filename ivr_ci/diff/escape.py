@@ -11,8 +11,8 @@ import re
 
 ZWSP = "\u200b"  # breaks @mention / #ref auto-linking without changing what people read
 _MD_PUNCT = re.compile(r"([\\`*_\[\]|~#!$])")
-_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
-_HTML_RE = re.compile(r"[&<>\"]")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_HTML_RE = re.compile(r"[&<>]")
 _ENTITY_PUNCT = re.compile(r"[\\`*_\[\]|~#!$]")
 
 

@@ -9,6 +9,8 @@ Every piece of flow text goes through ivr_ci.diff.escape.
 
 from __future__ import annotations
 
+import re
+
 from ivr_ci import __version__
 from ivr_ci.diff import mermaid
 from ivr_ci.diff.escape import code_block, html_text, md_inline
@@ -30,6 +32,11 @@ def _flow_label(f: FlowDiff) -> str:
     return md_inline(f"{f.old_name} → {f.name}" if f.old_name else f.name, 120)
 
 
+def _ref(ref: str) -> str:
+    """A git ref or path for display: full commit ids shortened the way git does."""
+    return md_inline(ref[:12] if re.fullmatch(r"[0-9a-f]{40}", ref) else ref, 60)
+
+
 def _table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
@@ -39,7 +46,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 def summary_line(result: DiffResult) -> str:
     changed = result.changed_flows
     if not changed:
-        return f"No flow changes between {md_inline(result.base, 60)} and {md_inline(result.head, 60)}."
+        return f"No flow changes between {_ref(result.base)} and {_ref(result.head)}."
     counts = result.counts()
     parts = " · ".join(f"{n} {risk}" for risk, n in counts.items())
     return f"**{len(changed)} flow{'s' if len(changed) != 1 else ''} changed** · {parts}"
@@ -130,8 +137,8 @@ def _findings(findings: list[Finding]) -> list[Section]:
 
 
 def footer(result: DiffResult) -> str:
-    return (f"<sub>ivr-ci {__version__} · semantic diff of {md_inline(result.base, 60)} → "
-            f"{md_inline(result.head, 60)} · the full report is in the job summary</sub>")
+    return (f"<sub>ivr-ci {__version__} · semantic diff of {_ref(result.base)} → "
+            f"{_ref(result.head)} · the full report is in the job summary</sub>")
 
 
 def sections(result: DiffResult, findings: list[Finding] | None = None) -> list[Section]:

@@ -12,12 +12,13 @@ Placeholder names (`{{flow_name}}`) are shared by many files, so (1) before (2) 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ivr_ci.diff.compare import compare_flows
 from ivr_ci.diff.model import Change, FlowDiff, Risk
 from ivr_ci.diff.normalize import canonical
+from ivr_ci.flow import FlowDocument
 from ivr_ci.flow.model import Flow
 
 RENAME_SIMILARITY = 0.6
@@ -28,6 +29,7 @@ class Entry:
     path: str  # repository-relative (git) or as given (paths): where changes are reported
     flow: Flow
     slot: str | None = None  # what "the same file" means (path relative to the compared dir)
+    doc: FlowDocument | None = field(default=None, repr=False)  # for checks on the changed flows
 
     @property
     def file_key(self) -> str:
@@ -98,7 +100,7 @@ def diff_pair(x: Entry, y: Entry) -> FlowDiff:
     changes = compare_flows(x.flow, y.flow, x.path, y.path)
     status = "modified" if changes else "unchanged"
     fd = FlowDiff(status, y.flow.type, str(y.flow.name), old_path=x.path, new_path=y.path,
-                  old_flow=x.flow, new_flow=y.flow)
+                  old_flow=x.flow, new_flow=y.flow, new_doc=y.doc)
     if x.key != y.key:
         fd.status, fd.old_name = "renamed", str(x.flow.name)
         msg = (f"flow renamed '{x.flow.name}' → '{y.flow.name}': Genesys Cloud identifies flows by name, "
@@ -126,7 +128,7 @@ def diff_flow_sets(old: list[Entry], new: list[Entry]) -> list[FlowDiff]:
                                             "(it stays published in Genesys Cloud until deleted there)",
                                             old=str(e.flow.name), path=e.path, line=e.flow.line)]))
     for e in added:
-        out.append(FlowDiff("added", e.flow.type, str(e.flow.name), new_path=e.path, new_flow=e.flow,
+        out.append(FlowDiff("added", e.flow.type, str(e.flow.name), new_path=e.path, new_flow=e.flow, new_doc=e.doc,
                             changes=[Change("flow-added", Risk.BEHAVIOURAL, "flow",
                                             f"new {e.flow.type} flow '{e.flow.name}' "
                                             f"({len(e.flow.menus)} menus, {len(e.flow.blocks)} tasks/states/bots)",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ivr_ci.flow import FlowDocument
     from ivr_ci.flow.model import Flow
 
 SCHEMA_VERSION = 1
@@ -111,6 +112,7 @@ class FlowDiff:
     warnings: list[str] = field(default_factory=list)
     old_flow: Flow | None = field(default=None, repr=False)
     new_flow: Flow | None = field(default=None, repr=False)
+    new_doc: FlowDocument | None = field(default=None, repr=False)  # for lint/validate of the new side
 
     def counts(self) -> dict[str, int]:
         out = {r.value: 0 for r in Risk}

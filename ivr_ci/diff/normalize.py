@@ -71,6 +71,10 @@ class Canonicalizer:
         self._by_element: dict[int, str] = {}
         # canonical menu id -> {refId or name -> canonical choice id}
         self._choices: dict[int, dict[str, str]] = {}
+        self._menus: dict[str, Menu] = {}  # canonical id -> menu (to resolve ./choices refs)
+        # canonical id -> id to report instead: the diff maps an old version's renamed elements
+        # to their new names so references to them do not show up as reroutes
+        self.aliases: dict[str, str] = {}
         self._assign_ids()
 
     # ---- ids -------------------------------------------------------------------------------
@@ -86,6 +90,7 @@ class Canonicalizer:
                 if element.ref_id is not None:
                     self._top.setdefault((container, kind, element.ref_id), full)
         for menu in self.flow.menus:
+            self._menus.setdefault(self._by_element[id(menu)], menu)
             ids = _unique_ids([(c.name, c.ref_id, i) for i, c in enumerate(menu.choices)])
             table: dict[str, str] = {}
             for choice, cid in zip(menu.choices, ids, strict=True):
@@ -111,9 +116,9 @@ class Canonicalizer:
             owner: Menu | None = menu
         else:
             current = self._top.get(segs.pop(0))
-            owner = next((m for m in self.flow.menus if self._by_element.get(id(m)) == current), None)
             if current is None:
                 return value.strip()
+            owner = self._menus.get(current)
         for container, kind, ref_id in segs:
             if container != "choices" or owner is None:
                 return value.strip()
@@ -121,7 +126,7 @@ class Canonicalizer:
             if current is None:
                 return value.strip()
             owner = None
-        return current or value.strip()
+        return self.aliases.get(current, current) if current else value.strip()
 
     # ---- values ----------------------------------------------------------------------------
     def value(self, node: Any, menu: Menu | None = None, key: str | None = None,
@@ -193,13 +198,14 @@ class Canonicalizer:
         cv = self._mapping(body, ctx, None) if body else ABSENT
         return cv if isinstance(cv, dict) else {}
 
-    def canonical(self) -> dict[str, Any]:
+    def top_level(self) -> dict[str, Any]:
+        """Flow-level properties (name, settings, startUpRef...), without the containers."""
         raw = self.flow.raw if isinstance(self.flow.raw, dict) else {}
-        out: dict[str, Any] = {"@type": self.flow.type}
-        rest = {k: v for k, v in raw.items() if k not in _CONTAINERS}
-        top = self._mapping(rest, None, None)
-        if isinstance(top, dict):
-            out.update(top)
+        top = self._mapping({k: v for k, v in raw.items() if k not in _CONTAINERS}, None, None)
+        return {"@type": self.flow.type, **(top if isinstance(top, dict) else {})}
+
+    def canonical(self) -> dict[str, Any]:
+        out = self.top_level()
         for container, elements in (("menus", self.flow.menus), ("tasks", self.flow.tasks),
                                     ("states", self.flow.states), ("bots", self.flow.bots)):
             if not elements:

@@ -65,10 +65,20 @@ def _is_flow_path(path: str) -> bool:
             and not name.startswith(".ivr-ci") and not any(p.startswith(".") for p in parts[:-1]))
 
 
+WORKTREE = "working tree"
+
+
 def changed_files(base: str, head: str, paths: list[str], cwd: str | None = None) -> list[tuple[str, str | None, str | None]]:
-    """(status letter, old path, new path) of flow files that differ between base and head."""
-    proc = _git(["diff", "--name-status", "-z", "-M", "--no-ext-diff", "--no-color", base, head,
-                 "--", *paths], cwd)
+    """(status letter, old path, new path) of flow files that differ between base and head.
+
+    `head=WORKTREE` compares with the files on disk (like `git diff BASE`), untracked ones included.
+    """
+    refs = [base] if head == WORKTREE else [base, head]
+    proc = _git(["diff", "--name-status", "-z", "-M", "--no-ext-diff", "--no-color", *refs, "--", *paths], cwd)
+    if head == WORKTREE:
+        untracked = _git(["ls-files", "--others", "--exclude-standard", "--full-name", "-z", "--", *paths], cwd)
+        extra = [f"A\0{p}" for p in untracked.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+        proc.stdout += "\0".join(extra).encode("utf-8", "surrogateescape") + (b"\0" if extra else b"")
     fields = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
     out: list[tuple[str, str | None, str | None]] = []
     i = 0
@@ -109,27 +119,37 @@ def _accept(doc: FlowDocument, side: str, sides: Sides, dest: list[Entry], key: 
         return
     if doc.flow.type not in FLOW_TYPES:
         return  # some other YAML (CI config, compose file...): not ours to diff
-    dest.append(Entry(doc.path, doc.flow, slot=key))
+    dest.append(Entry(doc.path, doc.flow, slot=key, doc=doc))
 
 
 def from_git(base: str | None, head: str | None, paths: list[str], cwd: str | None = None) -> Sides:
-    _git(["rev-parse", "--show-toplevel"], cwd)
-    head = head or "HEAD"
-    if not _ref_exists(head, cwd):
+    """`head=None`: the working tree (in CI a clean checkout of the PR, i.e. HEAD)."""
+    top = _git(["rev-parse", "--show-toplevel"], cwd).stdout.decode().strip()
+    if head is not None and not _ref_exists(head, cwd):
         raise UsageError(f"unknown git ref '{head}' (--head)")
     if base is None:
-        base = default_base(head, cwd)
+        base = default_base(head or "HEAD", cwd)
     elif not _ref_exists(base, cwd):
         raise UsageError(f"unknown git ref '{base}' (--base); in Actions, check out with fetch-depth: 0")
-    sides = Sides(base, head)
-    for _status, old, new in changed_files(base, head, paths, cwd):
+    sides = Sides(base, head or WORKTREE)
+    for _status, old, new in changed_files(base, head or WORKTREE, paths, cwd):
         if old:
             proc = _git(["show", f"{base}:{old}"], cwd, check=False)
             _load(proc.stdout if proc.returncode == 0 else None, old, "old", sides, sides.old, old)
-        if new:
+        if new and head is None:
+            _load(_read(os.path.join(top, new)), new, "new", sides, sides.new, new)
+        elif new:
             proc = _git(["show", f"{head}:{new}"], cwd, check=False)
             _load(proc.stdout if proc.returncode == 0 else None, new, "new", sides, sides.new, new)
     return sides
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError:
+        return None
 
 
 def from_paths(old: str, new: str) -> Sides:

@@ -48,16 +48,29 @@ def leaf_diffs(old: Any, new: Any, path: tuple[str, ...] = ()) -> Iterator[tuple
     if path and is_audio_key(path[-1]):
         yield path, old, new
         return
-    if isinstance(old, dict) and isinstance(new, dict):
-        keys = list(old) + [k for k in new if k not in old]
+    if _descend(old, new):
+        o, n = old or {}, new or {}
+        keys = list(o) + [k for k in n if k not in o]
         for k in keys:
-            yield from leaf_diffs(old.get(k), new.get(k), (*path, k))
+            yield from leaf_diffs(o.get(k), n.get(k), (*path, k))
         return
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
         for i, (a, b) in enumerate(zip(old, new, strict=True)):
             yield from leaf_diffs(a, b, (*path, f"[{i}]"))
         return
     yield path, old, new
+
+
+_VALUE_WRAPPERS = frozenset({"lit", "exp", "var", "tts", "prompt", "none", "noValue"})
+
+
+def _descend(old: Any, new: Any) -> bool:
+    """Compare key by key? Not when the two sides chose different options (`lit` vs `exp`,
+    errorHandling `disconnect` vs `queue`) or one side is a whole value: then it is one change."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return bool(old.keys() & new.keys()) or not old or not new
+    one = old if isinstance(old, dict) and new is None else new if isinstance(new, dict) and old is None else None
+    return one is not None and not (one.keys() & _VALUE_WRAPPERS)
 
 
 def field_risk(path: tuple[str, ...]) -> tuple[str, Risk]:

@@ -41,9 +41,10 @@ class ParsedFlow:
     name: str
     division: str | None
     description: str
-    raw: Any
+    raw: Any  # {yaml type key: flow body}, the whole document
     refs: list[Ref] = field(default_factory=list)
     default_language: str | None = None
+    supported_languages: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -54,13 +55,10 @@ class ParseResult:
 
 
 def api_type(type_key: str) -> str:
-    """YAML flow-type key → model type (`inboundCall` → `INBOUNDCALL`, `botFlow` → `BOT`)."""
-    try:
-        from ivr_ci.flow.types import api_type as loader_api_type
+    """YAML flow-type key → model type (`inboundCall` → `INBOUNDCALL`, `botFlow` → `BOT`); "" if unknown."""
+    from ivr_ci.flow.types import FLOW_TYPES
 
-        return str(loader_api_type(type_key)).upper()
-    except Exception:  # the loader does not know the key (or is not there yet)
-        return {"botflow": "BOT"}.get(type_key.lower(), type_key.upper())
+    return FLOW_TYPES.get(type_key, "").upper()
 
 
 def find_placeholders(text: str) -> list[tuple[str, int, int]]:
@@ -85,10 +83,7 @@ def _text(value: Any) -> str | None:
 def parse_flow(text: str, path: str = "<upload>") -> ParseResult:
     """Parse an uploaded Archy file; never raises for bad input."""
     placeholders = find_placeholders(text)
-    try:
-        from ivr_ci.flow import load_flow_text  # type: ignore[attr-defined]
-    except ImportError:  # TEMPORARY until the lead's loader lands
-        from ivr_ci.emulator._flow_fallback import load_flow_text
+    from ivr_ci.flow import load_flow_text
     try:
         doc = load_flow_text(text, path)
     except Exception as exc:  # a loader bug must not take the emulator down
@@ -104,9 +99,7 @@ def parse_flow(text: str, path: str = "<upload>") -> ParseResult:
         if not errors:
             errors.append(("Unable to parse the flow YAML.", 0))
         return ParseResult(None, errors, placeholders)
-    raw = getattr(flow, "raw", None)
-    body = raw.get(flow.type) if isinstance(raw, dict) else None
-    body = body if isinstance(body, dict) else {}
+    body = flow.raw if isinstance(flow.raw, dict) else {}
     refs: list[Ref] = []
     try:
         loader_refs = list(flow.org_references())
@@ -125,8 +118,9 @@ def parse_flow(text: str, path: str = "<upload>") -> ParseResult:
         ParsedFlow(
             type_key=str(flow.type), api_type=api_type(str(flow.type)),
             name=flow.name if isinstance(flow.name, str) else "",
-            division=division, description=_text(body.get("description")) or "",
-            raw=raw, refs=refs, default_language=_text(body.get("defaultLanguage")),
+            division=division, description=_text(flow.description) or "",
+            raw={str(flow.type): body}, refs=refs, default_language=_text(flow.default_language),
+            supported_languages=[str(x) for x in flow.supported_languages or []],
         ),
         errors, placeholders,
     )

@@ -192,9 +192,9 @@ def parse_query_request(body: dict[str, Any]) -> tuple[str, int, int, str | None
         raise bad_request("interval is required", details=[{"errorCode": "missing.field", "fieldName": "interval"}])
     start_ms, end_ms = parse_interval(body["interval"])
     service = body.get("serviceName")
-    if service is not None:
-        if not isinstance(service, str) or service.casefold() not in {s.casefold() for s in SERVICE_MAPPING}:
-            raise invalid_value("serviceName", service, list(SERVICE_MAPPING))
+    if service is not None and (not isinstance(service, str)
+                                or service.casefold() not in {s.casefold() for s in SERVICE_MAPPING}):
+        raise invalid_value("serviceName", service, list(SERVICE_MAPPING))
     filters = body.get("filters") or []
     compiled: list[tuple[int, str]] = []
     if not isinstance(filters, list):

@@ -45,7 +45,7 @@ def resolve_ref(org: OrgBackend, ref: dict[str, Any]) -> dict[str, Any] | None:
         dep_type = dependency_type(FLOW_REF_KINDS.get(kind) or ref.get("flow_type") or "INBOUNDCALL")
         return {"id": stable_id("missing", org.id, kind, name), "name": name, "type": dep_type,
                 "deleted": True, "updated": False, "stateUnknown": True}
-    if kind not in KINDS or kind not in DEPENDENCY_TYPES:
+    if kind not in KINDS or kind not in DEPENDENCY_TYPES or kind == "division":
         return None
     if kind == "prompt" and name.startswith("Prompt."):
         name = name[len("Prompt."):]

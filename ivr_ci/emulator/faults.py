@@ -101,12 +101,11 @@ def parse_rule(spec: Any, rule_id: str) -> FaultRule:
         _int(spec, "perMinute", 300, 1)
     if kind == "lock" and not (spec.get("flow") and spec.get("user")):
         raise FaultError("fault 'lock' needs 'flow' (name or id) and 'user'")
-    if path := rule.path:
-        if path.startswith("^"):
-            try:
-                re.compile(path)
-            except re.error as exc:
-                raise FaultError(f"fault '{kind}': bad path regex: {exc}") from None
+    if (path := rule.path) and path.startswith("^"):
+        try:
+            re.compile(path)
+        except re.error as exc:
+            raise FaultError(f"fault '{kind}': bad path regex: {exc}") from None
     return rule
 
 

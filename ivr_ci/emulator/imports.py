@@ -190,8 +190,8 @@ class ImportOpsMixin:
             if key in seen:
                 continue
             seen.add(key)
-            if ref.kind == "systemPrompt" or ref.name.startswith("PromptSystem."):
-                continue  # Genesys system prompts always exist
+            if ref.kind in ("systemPrompt", "division") or ref.name.startswith("PromptSystem."):
+                continue  # system prompts always exist; the division was checked above
             if ref.kind in FLOW_REF_KINDS:
                 target = self._resolve_flow_ref(ref, parsed, job)
                 if target is None:
@@ -237,12 +237,9 @@ class ImportOpsMixin:
                 flow.division_id = division_id
             self.audit_flow(job.actor, "Update", flow, changes + [("configuration", [
                 flow.published or ""], [f"{flow.next_version_number()}.0"])])
-        raw = parsed.raw
-        body = raw.get(parsed.type_key) if isinstance(raw, dict) else None
-        langs = body.get("supportedLanguages") if isinstance(body, dict) else None
-        flow.supported_languages = [str(k) for k in langs] if isinstance(langs, dict) else []
+        flow.supported_languages = list(parsed.supported_languages)
         flow.default_language = parsed.default_language
-        version = self.add_version(flow, job.actor, _plain(raw), job.yaml, [asdict(r) for r in parsed.refs])
+        version = self.add_version(flow, job.actor, _plain(parsed.raw), job.yaml, [asdict(r) for r in parsed.refs])
         self.publish_version(flow, version, job.actor)
         return flow
 

@@ -154,6 +154,7 @@ class EmulatorBackend:
         self.base_url = ""
         self._sign_key = secrets.token_bytes(32)
         self.listeners: list[Callable[[], None]] = []
+        self.recorder: Any = None  # server.Recorder when started with record=True
 
     # ---- orgs and clients -----------------------------------------------------------------
     def add_org(self, name: str) -> OrgBackend:

@@ -100,8 +100,8 @@ def get_results(req: Request) -> Response:
 
         url = _presign(req, f"/__download/audits/{org.name}/{query.id}", "audits", org.name, query.id,
                        signed_headers="host")
-        return Response(302, {"id": query.id, "pageSize": page_size, "downloadUrl": url},
-                        headers={"Location": url})
+        # No Location header: HTTP clients would follow it with the bearer token still attached.
+        return Response(302, {"id": query.id, "pageSize": page_size, "downloadUrl": url})
     page = rows[offset:offset + page_size]
     name = _user_name(req)
     out: dict[str, Any] = {"id": query.id, "pageSize": page_size}

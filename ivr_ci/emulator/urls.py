@@ -10,8 +10,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ivr_ci.emulator import oauth, responses as flows, responses_admin as admin, responses_audits as audits
-from ivr_ci.emulator import responses_jobs as jobs, responses_lookups as lookups
+from ivr_ci.emulator import oauth
+from ivr_ci.emulator import responses as flows
+from ivr_ci.emulator import responses_admin as admin
+from ivr_ci.emulator import responses_audits as audits
+from ivr_ci.emulator import responses_jobs as jobs
+from ivr_ci.emulator import responses_lookups as lookups
 from ivr_ci.emulator.request import Request, Response
 
 Handler = Callable[[Request], Response]

@@ -22,6 +22,13 @@ _LIT_NAME_KINDS = {
     "contactList": "contactList", "wrapupCode": "wrapupCode", "targetFlow": "flow",
     "targetUser": "user", "user": "user", "targetGroup": "group", "group": "group",
     "holdMusic": "prompt", "processingPrompt": "prompt", "skill": "skill", "worktype": "worktype",
+    "overrideInQueueFlow": "flow",
+}
+# flow references whose target type follows from where they stand: (key, parent key) -> yaml type
+_LIT_FLOW_TYPES = {
+    ("targetFlow", "transferToFlowSecure"): "secureCall",
+    ("targetFlow", "menuTransferFlowSecure"): "secureCall",
+    ("overrideInQueueFlow", None): "inqueueCall",
 }
 # mapping-key forms: parent key -> (kind, key of the nested name map, nested kind)
 _KEYED = {
@@ -84,7 +91,8 @@ def _walk(node: Any, out: list[OrgRef], parent_key: str | None) -> None:
             if kind and name:
                 if kind == "prompt":
                     kind, name = _prompt_kind(name)
-                out.append(OrgRef(kind, name, line, col))
+                flow_type = _LIT_FLOW_TYPES.get((key, parent_key)) or _LIT_FLOW_TYPES.get((key, None))
+                out.append(OrgRef(kind, name, line, col, flow_type=flow_type))
                 continue
             if key == "prompt" and isinstance(value, str):
                 pkind, pname = _prompt_kind(value)

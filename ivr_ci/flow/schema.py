@@ -10,6 +10,7 @@ keywords, which VS Code also shows, take precedence over jsonschema's generic wo
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -18,6 +19,7 @@ from typing import Any
 from ivr_ci.flow.yamlpos import YMap, YSeq
 
 SCHEMA_FILE = "archy-flow.schema.json"
+_REQUIRED_RE = re.compile(r"^'(.*)' is a required property$")
 _WRAPPERS = ("lit", "exp", "var", "noValue", "none", "tts", "prompt")
 _TYPE_WORDS = {"object": "a mapping", "array": "a list", "string": "text", "number": "a number",
                "integer": "a whole number", "boolean": "true/false", "null": "nothing"}
@@ -40,9 +42,8 @@ def flow_validator() -> Any:
     """The compiled validator, built once per process (compiling costs more than validating)."""
     import jsonschema
 
-    schema = json.loads(schema_text())
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema)
+    # the schema itself is checked against the metaschema by the tests, not on every run
+    return jsonschema.Draft202012Validator(json.loads(schema_text()))
 
 
 def _describe(value: Any) -> str:
@@ -82,7 +83,11 @@ def _where(path: list[Any]) -> str:
     return out or str(path[0]) if path else "(top level)"
 
 
-def _message(err: Any) -> str:
+def _message(err: Any, node: Any) -> str:
+    conflict = _conflicting_key(err, node)
+    if conflict:
+        return (f"'{conflict[0]}' and '{conflict[1]}' both given: a value gives exactly one of "
+                "lit, exp, var, noValue or none (tts or prompt for audio)")
     schema = err.schema if isinstance(err.schema, dict) else {}
     custom = schema.get("errorMessage")
     inst = err.instance
@@ -94,8 +99,8 @@ def _message(err: Any) -> str:
             return f"{custom}; found {_describe(inst)}"
         return f"expected {words}, found {_describe(inst)}"
     if v == "required":
-        missing = [k for k in err.validator_value if isinstance(inst, dict) and k not in inst]
-        return f"missing required key '{missing[0] if missing else err.validator_value[0]}'"
+        m = _REQUIRED_RE.match(err.message)  # jsonschema reports one error per missing key
+        return f"missing required key '{m.group(1) if m else err.validator_value[0]}'"
     if v == "pattern" and schema.get("patternErrorMessage"):
         return f"{schema['patternErrorMessage']}; found {inst!r}"
     if v in ("oneOf", "anyOf") and custom and isinstance(inst, dict):
@@ -105,15 +110,12 @@ def _message(err: Any) -> str:
         if not inst:
             return f"{custom}; found an empty mapping" if custom else "must not be empty"
         keys = ", ".join(map(str, inst))
-        return f"{custom}; found keys: {keys}" if custom else f"{err.message} (keys: {keys})"
+        first = next(iter(inst))
+        hint = (f" (should the keys after '{first}' be indented under it?)"
+                if v == "maxProperties" and inst[first] is None else "")
+        return (f"{custom}; found keys: {keys}" if custom else f"{err.message} (keys: {keys})") + hint
     if v == "minLength":
         return "must not be empty"
-    if v is None and "dependentSchemas" in err.absolute_schema_path:
-        # `false` under dependentSchemas: two value wrappers in one mapping
-        schema_path = list(err.absolute_schema_path)
-        first = schema_path[schema_path.index("dependentSchemas") + 1]
-        return (f"'{first}' and '{err.absolute_path[-1]}' both given: a value gives exactly one of "
-                "lit, exp, var, noValue or none (tts or prompt for audio)")
     return custom or err.message
 
 
@@ -134,21 +136,65 @@ def schema_problems(root: Any) -> list[SchemaProblem]:
     the loader reports those as IVR003.
     """
     errors = [_leaf(top) for top in flow_validator().iter_errors(root)]
-    # A value of the wrong type also fails the checks that assume the right one: say it once.
-    mistyped = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
     found: dict[tuple[int, int, str], SchemaProblem] = {}
-    for err in errors:
+    for err in _primary(errors):
         path = list(err.absolute_path)
-        if not path or (err.validator != "type" and tuple(path) in mistyped):
-            continue
         line, col = locate(root, path)
-        if "propertyNames" in err.absolute_schema_path:
-            node = root
-            for part in path:
-                node = node[part]
-            if isinstance(node, YMap) and err.instance in node.key_pos:
-                p = node.key_pos[err.instance]
-                line, col = p.line, p.col
-        problem = SchemaProblem(line, col, _where(path), _message(err))
+        node = _node(root, path)
+        conflict = _conflicting_key(err, node)
+        key = conflict[1] if conflict else err.instance
+        if (conflict or "propertyNames" in err.absolute_schema_path) and isinstance(node, YMap) \
+                and isinstance(key, str) and key in node.key_pos:
+            # point at the offending key itself (the second wrapper, a bad variable type)
+            line, col = node.key_pos[key].line, node.key_pos[key].col
+        problem = SchemaProblem(line, col, _where(path), _message(err, node))
         found.setdefault((line, col, problem.message), problem)
     return sorted(found.values(), key=lambda p: (p.line, p.col, p.message))
+
+
+def _primary(errors: list[Any]) -> list[Any]:
+    """Drop follow-on errors: one type error per place, nothing inside a malformed list item."""
+    typed: dict[tuple, Any] = {}
+    for e in errors:
+        if e.validator == "type":
+            p = tuple(e.absolute_path)
+            if p not in typed or (isinstance(e.schema, dict) and e.schema.get("errorMessage")):
+                typed[p] = e
+    malformed = [tuple(e.absolute_path) for e in errors
+                 if e.validator == "maxProperties" and isinstance(e.instance, dict)]
+    out = []
+    for e in errors:
+        p = tuple(e.absolute_path)
+        if not p or any(len(p) > len(m) and p[:len(m)] == m for m in malformed):
+            continue
+        if p in typed and e is not typed[p]:
+            continue
+        out.append(e)
+    return out
+
+
+def _conflicting_key(err: Any, node: Any) -> tuple[str, str] | None:
+    """For a `false` schema under dependentSchemas: the two wrappers given together."""
+    if err.validator is None and "dependentSchemas" in err.absolute_schema_path and isinstance(node, dict):
+        schema_path = list(err.absolute_schema_path)
+        first = schema_path[schema_path.index("dependentSchemas") + 1]
+        other = next((k for k in _WRAPPERS if k in node and k != first), None)
+        if other:
+            return str(first), other
+    return None
+
+
+def _node(root: Any, path: list[Any]) -> Any:
+    node = root
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+if __name__ == "__main__":  # `python -m ivr_ci.flow.schema > archy-flow.schema.json` for editors
+    import sys
+
+    sys.stdout.write(schema_text())

@@ -49,7 +49,9 @@ class LookupsMixin:
         with self._lookup_lock:
             self._lookup_cache.clear()
 
-    def _cached(self, key: tuple[str, ...], compute: Any) -> Any:
+    def _cached(self, key: tuple[str, ...], compute: Any, use_cache: bool = True) -> Any:
+        if not use_cache:
+            return compute()
         with self._lookup_lock:
             if key in self._lookup_cache:
                 return self._lookup_cache[key]
@@ -58,8 +60,9 @@ class LookupsMixin:
             self._lookup_cache.setdefault(key, value)
             return self._lookup_cache[key]
 
-    def find_by_name(self, kind: str, name: str, **params: Any) -> dict[str, Any] | None:
-        """The entity of `kind` (a key of `LOOKUPS`) named `name`, or None."""
+    def find_by_name(self, kind: str, name: str, *, cache: bool = True, **params: Any) -> dict[str, Any] | None:
+        """The entity of `kind` (a key of `LOOKUPS`) named `name`, or None (`cache=False`: ask
+        the API even when the answer is cached; the cache is not updated)."""
         path = LOOKUPS[kind]
 
         def compute() -> dict[str, Any] | None:
@@ -67,15 +70,15 @@ class LookupsMixin:
             candidates = list(iter_entities(self._t, path, query, page_size=100, max_pages=10))
             return pick_by_name(candidates, name)
 
-        return self._cached((kind, name, *(f"{k}={v}" for k, v in sorted(params.items()))), compute)
+        return self._cached((kind, name, *(f"{k}={v}" for k, v in sorted(params.items()))), compute, cache)
 
-    def find_queue(self, name: str) -> dict[str, Any] | None:
+    def find_queue(self, name: str, *, cache: bool = True) -> dict[str, Any] | None:
         """The queue (with `memberCount`, fetched by id when the listing leaves it out)."""
-        queue = self.find_by_name("queue", name)
+        queue = self.find_by_name("queue", name, cache=cache)
         if queue is not None and "memberCount" not in queue:
             def full() -> dict[str, Any]:
                 return self._t.json("GET", f"{LOOKUPS['queue']}/{quote(str(queue['id']), safe='')}") or queue
-            queue = self._cached(("queue-by-id", str(queue["id"])), full)
+            queue = self._cached(("queue-by-id", str(queue["id"])), full, cache)
         return queue
 
     def queue_member_count(self, name: str) -> int | None:

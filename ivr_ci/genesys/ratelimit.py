@@ -1,11 +1,15 @@
 """Client-side rate limiter shared by every thread using one client (one token).
 
 A GCRA token bucket: each request reserves the next free slot under a lock, then sleeps outside
-it until its slot, so N worker threads together never exceed the rate. The rate adapts: a 429
-from the server means the configured limit is above what the server grants, so the rate is cut
-(at most once per cooldown) and a `Retry-After` pauses every thread; successes then let it
-creep back up, slowly, towards the configured ceiling. A limit set too high therefore converges
-on the server's real limit.
+it until its slot, so N worker threads together never exceed the rate.
+
+The rate adapts. Genesys limits requests per token per minute, so a 429 means the configured
+rate is above what the server grants. On a 429 (at most once per cooldown) every thread pauses
+for `Retry-After`, and the rate is set just under (`headroom`, 97 %) what the server demonstrably
+let through: the successes of the last 60 s, per minute — clamped between half and 95 % of the
+current rate. For a per-minute window that is the server's limit itself. While no 429 arrives the rate creeps back
+up (`increase` per second, multiplicative) towards the configured ceiling, so a limit set too high
+converges on the server's real limit and a limit set too low is never exceeded.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+
+WINDOW = 60.0  # seconds: Genesys limits are per minute
 
 
 class RateLimiter:
@@ -26,8 +32,8 @@ class RateLimiter:
         burst: float | None = None,
         adaptive: bool = True,
         min_per_minute: float = 6.0,
-        decrease: float = 0.9,
-        increase_window: float = 10.0,
+        increase: float = 0.001,
+        headroom: float = 0.97,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -36,19 +42,23 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._clock = clock
         self._sleep = sleep
-        self.ceiling = per_minute  # the configured limit
+        self.ceiling = per_minute  # the configured limit, requests/minute
         self._rate = (per_minute or 0.0) / 60.0  # current rate, requests/second
         self._burst = burst
         self._min_rate = min_per_minute / 60.0
-        self._decrease = decrease
-        self._increase_window = increase_window
+        self._increase = increase
+        self._headroom = headroom
         self.adaptive = adaptive
-        self._tat = 0.0  # theoretical arrival time of the next request
+        self._tat = 0.0  # theoretical arrival time of the next request (GCRA)
         self._blocked_until = 0.0
         self._cooldown_until = 0.0
+        self._last_increase = clock()
         self._successes: deque[float] = deque()
         self.throttled = 0  # 429s reported
         self.waited = 0.0  # total seconds callers spent waiting
+
+    def __repr__(self) -> str:
+        return f"RateLimiter(ceiling={self.ceiling}, per_minute={self.per_minute}, throttled={self.throttled})"
 
     @property
     def enabled(self) -> bool:
@@ -57,11 +67,10 @@ class RateLimiter:
     @property
     def per_minute(self) -> float | None:
         """The current (possibly adapted) rate in requests per minute."""
-        with self._lock:
-            return self._rate * 60.0 if self.enabled else None
+        return self._rate * 60.0 if self.enabled else None
 
     def _tolerance(self) -> float:
-        burst = self._burst if self._burst is not None else max(1.0, self._rate)  # ~1 s worth
+        burst = self._burst if self._burst is not None else max(1.0, self._rate * 0.2)  # 200 ms worth
         return (max(1.0, burst) - 1.0) / self._rate
 
     def acquire(self) -> float:
@@ -70,16 +79,13 @@ class RateLimiter:
             return 0.0
         with self._lock:
             now = self._clock()
-            interval = 1.0 / self._rate
             tat = max(self._tat, now, self._blocked_until)
-            allowed_at = max(tat - self._tolerance(), self._blocked_until)
-            self._tat = tat + interval
-            wait = max(0.0, allowed_at - now)
+            self._tat = tat + 1.0 / self._rate
+            wait = max(0.0, tat - self._tolerance() - now, self._blocked_until - now)
         waited = wait
         if wait > 0:
             self._sleep(wait)
-        # a 429 seen by another thread while we slept pauses us too
-        while True:
+        while True:  # a 429 seen by another thread while we slept pauses us too
             with self._lock:
                 extra = self._blocked_until - self._clock()
             if extra <= 0:
@@ -91,31 +97,44 @@ class RateLimiter:
                 self.waited += waited
         return waited
 
+    def _trim(self, now: float) -> None:
+        while self._successes and self._successes[0] <= now - WINDOW:
+            self._successes.popleft()
+
     def on_success(self) -> None:
-        """A request went through: let the rate creep back towards the ceiling."""
-        if not (self.enabled and self.adaptive):
+        """A request went through: count it; let the rate creep back towards the ceiling."""
+        if not self.enabled:
             return
         with self._lock:
-            ceiling = (self.ceiling or 0.0) / 60.0
-            if self._rate >= ceiling:
-                return
             now = self._clock()
-            if now < self._cooldown_until:
+            if self.adaptive:
+                self._successes.append(now)
+                self._trim(now)
+            ceiling = (self.ceiling or 0.0) / 60.0
+            if not self.adaptive or now < self._cooldown_until:
                 return
-            # additive increase: +1% of the current rate per window's worth of successes
-            self._rate = min(ceiling, self._rate + 0.01 * self._rate / max(1.0, self._rate * self._increase_window))
+            if self._rate >= ceiling:
+                self._last_increase = now
+                return
+            elapsed = min(5.0, max(0.0, now - self._last_increase))
+            self._last_increase = now
+            self._rate = min(ceiling, self._rate * (1.0 + self._increase * elapsed))
 
     def on_throttled(self, retry_after: float | None) -> None:
-        """The server answered 429: cut the rate (once per cooldown) and pause everyone."""
+        """The server answered 429: pause everyone for `retry_after`, adapt the rate."""
         if not self.enabled:
             return
         with self._lock:
             self.throttled += 1
             now = self._clock()
-            pause = max(0.0, retry_after or 0.0)
+            pause = max(0.0, retry_after if retry_after is not None else 1.0)
             self._blocked_until = max(self._blocked_until, now + pause)
-            if self.adaptive and now >= self._cooldown_until:
-                self._rate = max(self._min_rate, self._rate * self._decrease)
-                self._cooldown_until = now + max(pause, 1.0)
-            # restart the schedule after the pause at the (new) rate
-            self._tat = max(now, self._blocked_until)
+            self._tat = max(self._tat, self._blocked_until)
+            if not self.adaptive or now < self._cooldown_until:
+                return
+            self._trim(now)
+            observed = len(self._successes) / WINDOW  # what the server let through, per second
+            target = observed * self._headroom
+            self._rate = max(self._min_rate, min(self._rate * 0.95, max(self._rate * 0.5, target)))
+            self._cooldown_until = self._blocked_until + 1.0
+            self._last_increase = self._cooldown_until

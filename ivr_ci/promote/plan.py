@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +54,7 @@ class PlanFlow:
     order: int | None = None  # 1-based deploy position of changed flows
     depends_on: list[str] = field(default_factory=list)  # labels of changed callees
     change_summary: str = ""
+    changes: list[dict[str, Any]] = field(default_factory=list)  # semantic diff (ivr_ci.diff Change JSON)
     text: str = field(default="", repr=False)  # rendered YAML (not in JSON output)
     snapshot: str | None = field(default=None, repr=False)  # published YAML at plan time
 
@@ -70,7 +72,7 @@ class PlanFlow:
             "order": self.order, "sha256": self.sha256, "sourceSha256": self.source_sha256,
             "targetId": self.target_id, "targetVersion": self.target_version,
             "lockedBy": self.lock.to_json() if self.lock else None, "dependsOn": self.depends_on,
-            "change": self.change_summary,
+            "change": self.change_summary, "changes": self.changes,
         }
 
 
@@ -98,10 +100,7 @@ class Plan:
 
     @property
     def source_hash(self) -> str:
-        """The release independent of environment: which templates, with what content. The
-        ledger records it so `requires:` can check the same release went to another environment."""
-        items = sorted([f.type, f.name, f.source_sha256] for f in self.flows)
-        return _digest({"flows": items})
+        return source_hash(f.source_sha256 for f in self.flows)
 
     @property
     def hash(self) -> str:
@@ -120,6 +119,13 @@ class Plan:
             "notes": self.notes,
             "permissions": self.permissions,
         }
+
+
+def source_hash(template_hashes: Iterable[str]) -> str:
+    """The release independent of environment: which templates, with what content (names and
+    types are environment-specific once rendered, so only template bytes count). The ledger
+    records it so `requires:` can check the same release went to another environment first."""
+    return _digest({"templates": sorted(template_hashes)})
 
 
 def _count(plan: Plan, action: str) -> int:

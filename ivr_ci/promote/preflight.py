@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ivr_ci.findings import Finding, Severity
 from ivr_ci.flow.model import OrgRef
+from ivr_ci.genesys.errors import Forbidden
 from ivr_ci.promote.ordering import FLOW_REF_KINDS
 from ivr_ci.promote.render import RenderedFlow
 from ivr_ci.promote.target import TargetIndex
@@ -40,6 +41,7 @@ DEPLOY_PERMISSIONS = ("architect:flow:view", "architect:flow:add", "architect:fl
                       "architect:flow:delete", "architect:job:create", "architect:job:view",
                       "architect:jobExport:create", "architect:jobExport:view")
 UNLOCK_PERMISSION = "architect:flow:unlock"
+_DENIED: Any = object()  # a lookup answered 403
 NOT_CHECKED = {"systemPrompt": "system prompts are built into every org"}
 
 
@@ -66,8 +68,6 @@ def check_objects(client: GenesysClient, docs: list[RenderedFlow], target: Targe
     found: dict[tuple[str, str, str], Any] = {}
 
     def look(key: tuple[str, str, str]) -> tuple[tuple[str, str, str], Any]:
-        from ivr_ci.genesys.errors import Forbidden
-
         kind, name, category = key
         lookup, _, permission = LOOKUPS[kind]
         try:
@@ -81,7 +81,7 @@ def check_objects(client: GenesysClient, docs: list[RenderedFlow], target: Targe
                 return key, entity
             return key, client.find_by_name(lookup, name)
         except Forbidden:
-            return key, Forbidden
+            return key, _DENIED
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for key, value in pool.map(look, keys):
@@ -96,7 +96,7 @@ def check_objects(client: GenesysClient, docs: list[RenderedFlow], target: Targe
             continue
         _, label, permission = LOOKUPS[ref.kind]
         value = found[(ref.kind, ref.name, ref.category or "")]
-        if value is Forbidden:
+        if value is _DENIED:
             if permission:
                 result.denied.add(permission)
             continue

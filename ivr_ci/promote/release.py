@@ -76,6 +76,7 @@ def render_release(config: Config, env: EnvSettings, files: list[str], overlays:
         rendered, problems = render_flow(path, text, env.substitutions, env.name)
         release.findings.extend(problems)
         if rendered is not None:
+            rendered.template_name = str(name) if name is not None else None
             release.flows.append(rendered)
     for i, overlay in enumerate(overlays):
         if i not in used_overlays:
@@ -83,14 +84,14 @@ def render_release(config: Config, env: EnvSettings, files: list[str], overlays:
                              "the flows being promoted")
     _duplicates(release)
     if groups:
-        names = {f.name for f in release.flows if f.name}
-        all_names = set(names)
+        selected = {n for f in release.flows for n in (f.name, f.template_name) if n}
+        known = set(selected)
         for path in all_files or []:
             other = _read(path)
             doc = load_flow_text(other, path) if isinstance(other, str) else None
             if doc is not None and doc.flow is not None and doc.flow.name is not None:
-                all_names.add(substitute_name(str(doc.flow.name), env))
-        for problem in group_problems(groups, names, all_names):
+                known |= {str(doc.flow.name), substitute_name(str(doc.flow.name), env)}
+        for problem in group_problems(groups, selected, known):
             release.findings.append(Finding("promote-group", Severity.ERROR, problem, config.path or ".ivr-ci.yaml"))
     return release
 

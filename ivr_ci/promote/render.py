@@ -25,6 +25,7 @@ class RenderedFlow:
     text: str  # rendered text: what is uploaded
     doc: FlowDocument  # the rendered text loaded into the model
     used_keys: list[str] = field(default_factory=list)
+    template_name: str | None = None  # the `name:` as written, placeholders and all
 
     @property
     def name(self) -> str | None:

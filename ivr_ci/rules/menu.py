@@ -177,7 +177,7 @@ def _terms(choice: Choice) -> Iterator[tuple[str, str, int]]:
         entry = spec.get(lang) if isinstance(spec, dict) else None
         raw = entry.get("terms") if isinstance(entry, dict) else entry
         if isinstance(raw, YSeq):
-            for item, pos in zip(raw, raw.item_pos):
+            for item, pos in zip(raw, raw.item_pos, strict=False):
                 if item is not None:
                     yield lang, str(item), pos.line
         else:

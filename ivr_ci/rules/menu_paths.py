@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ivr_ci.flow.model import Flow, Menu
+from ivr_ci.flow.model import Flow
 from ivr_ci.rules.catalogue import Hit, rule
 from ivr_ci.rules.context import FlowContext, key_line
 from ivr_ci.rules.menu_common import choice_label, int_option, menu_label
-from ivr_ci.rules.reach import AGENT_ROUTES, BACK_ACTIONS, HANDOFFS, FlowGraph
+from ivr_ci.rules.reach import AGENT_ROUTES, BACK_ACTIONS, HANDOFFS
 
 # Secure flows collect data and return to the flow that invoked them: no agent routing there.
 _RETURNING_TYPES = frozenset({"secureCall"})
@@ -21,10 +21,6 @@ _RETURNING_TYPES = frozenset({"secureCall"})
 def _start_line(flow: Flow) -> int:
     key = "startUpRef" if "startUpRef" in flow.raw else "startUpTaskActions"
     return key_line(flow.raw, key, flow.line)
-
-
-def _reachable_menus(graph: FlowGraph) -> list[Menu]:
-    return [n for n in graph.reachable if isinstance(n, Menu)]
 
 
 @rule(
@@ -49,7 +45,7 @@ def _reachable_menus(graph: FlowGraph) -> list[Menu]:
 def menu_depth(ctx: FlowContext) -> Iterator[Hit]:
     limit = int_option(ctx, "IVR106", "max-depth")
     graph = ctx.menu_graph
-    for menu in _reachable_menus(graph):
+    for menu in graph.menus:
         if graph.menu_depth(menu) == limit + 1:
             route = " > ".join(str(m.name or m.ref_id) for m in graph.menu_path(menu))
             yield Hit(menu.line, message=(
@@ -81,9 +77,9 @@ def menu_depth(ctx: FlowContext) -> Iterator[Hit]:
 )
 def no_agent_route(ctx: FlowContext) -> Iterator[Hit]:
     flow, graph = ctx.flow, ctx.menu_graph
-    if flow.type in _RETURNING_TYPES or graph.unresolved or not _reachable_menus(graph):
+    if flow.type in _RETURNING_TYPES or graph.unresolved or not graph.menus:
         return
-    if graph.reachable_kinds(AGENT_ROUTES) or graph.reachable_kinds(HANDOFFS):
+    if graph.reaches(AGENT_ROUTES) or graph.reaches(HANDOFFS):
         return
     yield Hit(_start_line(flow), message=(
         f"flow '{flow.name}': no transfer to a person (transferToAcd/User/Group/Number or a menu "
@@ -119,11 +115,12 @@ def no_way_back(ctx: FlowContext) -> Iterator[Hit]:
     graph = ctx.menu_graph
     if graph.unresolved:
         return
-    for menu in _reachable_menus(graph):
+    for menu in graph.menus:
+        # cheapest test first: most sub-menus carry a back choice
+        if any(BACK_ACTIONS & graph.direct(c) for c in menu.choices):
+            continue
         parent = graph.reached_from_other_menu(menu)
         if parent is None or graph.can_return(menu):
-            continue
-        if any(BACK_ACTIONS & graph.direct(c) for c in menu.choices):
             continue
         yield Hit(menu.line, message=(
             f"sub-menu {menu_label(menu)} (reached from {menu_label(parent)}) has no way back: add a "
@@ -174,7 +171,8 @@ def unreachable_element(ctx: FlowContext) -> Iterator[Hit]:
         Callers press 0 to reach a person; it is the first thing a stuck caller tries. When
         the flow does route to agents somewhere, the top-level menus (the first menus met
         from the start) should answer 0 with a transfer (directly, or through tasks, without
-        another menu in between). Informational: some services deliberately keep 0 for
+        another menu in between). Menus without any keypad choice (speech-only yes/no
+        confirmations) are exempt. Informational: some services deliberately keep 0 for
         other uses.
     """,
     bad="""
@@ -189,11 +187,11 @@ def unreachable_element(ctx: FlowContext) -> Iterator[Hit]:
 )
 def no_zero_out(ctx: FlowContext) -> Iterator[Hit]:
     flow, graph = ctx.flow, ctx.menu_graph
-    if flow.type in _RETURNING_TYPES or not graph.reachable_kinds(AGENT_ROUTES):
+    if flow.type in _RETURNING_TYPES or not graph.reaches(AGENT_ROUTES):
         return
-    for menu in _reachable_menus(graph):
-        if graph.menu_depth(menu) != 1:
-            continue
+    for menu in graph.menus:
+        if graph.menu_depth(menu) != 1 or all(c.digit is None for c in menu.choices):
+            continue  # deeper menus, and speech-only menus (yes/no confirmations), are exempt
         zero = next((c for c in menu.choices if c.digit == "0"), None)
         if zero is None:
             yield Hit(menu.line, message=(

@@ -8,7 +8,7 @@ from typing import Any
 
 from ivr_ci.rules.catalogue import Hit, rule
 from ivr_ci.rules.context import FlowContext, key_line
-from ivr_ci.rules.menu_common import menu_label
+from ivr_ci.rules.menu_common import choice_label, menu_label
 from ivr_ci.rules.prompt_text import announced_keys, tts_texts
 
 _KEY_ORDER = "1234567890*#"
@@ -50,8 +50,8 @@ def prompt_keys_mismatch(ctx: FlowContext) -> Iterator[Hit]:
             said |= announced_keys(text)
         if not said:
             continue
-        offered = {c.digit for c in menu.choices if c.digit is not None}
-        missing, silent = said - offered, offered - said
+        offered = {c.digit: c for c in reversed(menu.choices) if c.digit is not None}
+        missing, silent = said - offered.keys(), offered.keys() - said
         if not missing and not silent:
             continue
         parts = []
@@ -59,8 +59,8 @@ def prompt_keys_mismatch(ctx: FlowContext) -> Iterator[Hit]:
             parts.append(f"announces {_keys(missing)} but no choice answers "
                          f"{'it' if len(missing) == 1 else 'them'}")
         if silent:
-            parts.append(f"never announces {_keys(silent)}, which "
-                         f"{'a choice answers' if len(silent) == 1 else 'choices answer'}")
+            names = ", ".join(choice_label(offered[k]) for k in sorted(silent, key=_KEY_ORDER.index))
+            parts.append(f"never announces {_keys(silent)} (choice {names})")
         yield Hit(key_line(menu.raw, "audio", menu.line), message=(
             f"menu {menu_label(menu)}: the prompt {' and '.join(parts)}; make the prompt and the "
             "choices agree"))
@@ -131,5 +131,6 @@ def prompt_language_missing(ctx: FlowContext) -> Iterator[Hit]:
         if found:
             shape, missing = found
             yield Hit(line, message=(
-                f"{what}: {shape} has nothing for {', '.join(missing)}; use a recorded prompt "
-                "(Prompt.X) with a resource per language or choose the text by Call.Language"))
+                f"{what}: {shape} leaves {', '.join(missing)} callers without a prompt in their "
+                "language; use a recorded prompt (Prompt.X) with a resource per language, or choose "
+                "the text by Call.Language"))

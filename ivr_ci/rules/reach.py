@@ -15,13 +15,12 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
-from typing import Union
 
 from ivr_ci.flow.model import Action, Block, Choice, Element, Flow, Menu, Reference
 from ivr_ci.flow.refs import RefIndex
 from ivr_ci.flow.types import LIVE_AGENT_ACTIONS
 
-Node = Union[Menu, Choice, Block]
+Node = Menu | Choice | Block
 
 # A person answers: ACD, user, group, external number, and dialling a user's extension.
 AGENT_ROUTES = LIVE_AGENT_ACTIONS | {"dialByExtension", "menuDialExtension", "menuDialName"}
@@ -46,6 +45,8 @@ class FlowGraph:
         self.has_start = self._build_root()
         # insertion-ordered (a dict), so messages naming "some other menu" are stable
         self.reachable: dict[Node, None] = self._reach() if self.has_start else {}
+        self.menus = [n for n in self.reachable if isinstance(n, Menu)]  # reachable, BFS order
+        self._kinds_reached: set[str] | None = None
         self._depth: dict[Menu, int] | None = None
         self._via: dict[Node, Menu | None] = {}
         self._menu_scc: dict[Node, int] | None = None
@@ -118,8 +119,11 @@ class FlowGraph:
         self.successors(node)
         return not kinds.isdisjoint(self.kinds[node])
 
-    def reachable_kinds(self, kinds: frozenset[str] | set[str]) -> list[Node]:
-        return [n for n in self.reachable if self.runs(n, kinds)]
+    def reaches(self, kinds: frozenset[str] | set[str]) -> bool:
+        """Does anything reachable from the start run one of these action/choice types?"""
+        if self._kinds_reached is None:
+            self._kinds_reached = set().union(*(self.kinds[n] for n in self.reachable))
+        return not kinds.isdisjoint(self._kinds_reached)
 
     def menu_depth(self, menu: Menu) -> int | None:
         """Fewest menus a caller passes through to reach `menu` (itself included)."""

@@ -13,7 +13,13 @@ from typing import Any, Protocol
 
 from ivr_ci.simulate.exprparse import ExprSyntaxError, Node, dotted, parse
 from ivr_ci.simulate.values import (
-    NOT_SET, FlowRuntimeError, OrgObject, PhoneNumber, Unknown, Unsupported, display,
+    NOT_SET,
+    FlowRuntimeError,
+    OrgObject,
+    PhoneNumber,
+    Unknown,
+    Unsupported,
+    display,
 )
 
 
@@ -122,7 +128,7 @@ def _arithmetic(op: str, left: Any, right: Any) -> Any:
     if op == "+" and (isinstance(left, str) or isinstance(right, str)) and not (
             _numeric_text(left) and _numeric_text(right)):
         return _text(left) + _text(right)
-    if isinstance(left, datetime) or isinstance(left, timedelta):
+    if isinstance(left, (datetime, timedelta)):
         try:
             return {"+": operator.add, "-": operator.sub}[op](left, right)
         except (KeyError, TypeError):
@@ -137,9 +143,7 @@ def _arithmetic(op: str, left: Any, right: Any) -> Any:
 
 
 def _numeric_text(value: Any) -> bool:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return True
-    return False
+    return bool(isinstance(value, (int, float)) and not isinstance(value, bool))
 
 
 def _text(value: Any) -> str:

@@ -42,7 +42,7 @@ def _coerce(vtype: str | None, value: Any) -> Any:
         if t in ("queue", "user", "group", "skill", "languageskill", "schedulegroup") and isinstance(value, str):
             return OrgObject(t, value)
         if t == "datetime" and isinstance(value, str):
-            from ivr_ci.simulate.functions import to_datetime
+            from ivr_ci.simulate.functions_media import to_datetime
 
             return to_datetime(value)
     except (ValueError, TypeError):
@@ -63,7 +63,7 @@ class Variables:
     # --- Env protocol (ivr_ci.simulate.evaluate) ---
     def now(self) -> Any:
         if self._now is None:
-            return Unknown("the current time (give --at or a case's at:)")
+            return Unknown("the current time (give --at, or at: in a case)")
         return self._now
 
     def lookup(self, parts: list[str]) -> tuple[Any, int]:
@@ -86,7 +86,7 @@ class Variables:
             if key in self.values:
                 return self.values[key], n
         dotted = ".".join(parts)
-        return Unknown(f"{dotted} is set by the platform at runtime (--set {dotted}=…)"), len(parts)
+        return Unknown(f"{dotted} (set by the platform at runtime; --set {dotted}=…)"), len(parts)
 
     # --- assignments ---
     def declare(self, name: str, vtype: str | None) -> None:
@@ -122,11 +122,16 @@ class Variables:
         return {k: v for k, v in self.values.items() if k.startswith(BLOCK_SCOPES)}
 
     def clear_block_scope(self) -> None:
+        """A new task/state starts with fresh Task./State. variables (pins stay)."""
         for k in [k for k in self.values if k.startswith(BLOCK_SCOPES)]:
             del self.values[k]
+        for key, value in self.pins.items():
+            if key.startswith(BLOCK_SCOPES):
+                self.set(self.pin_names[key], value)
 
     def restore_block_scope(self, saved: dict[str, Any]) -> None:
-        self.clear_block_scope()
+        for k in [k for k in self.values if k.startswith(BLOCK_SCOPES)]:
+            del self.values[k]
         self.values.update(saved)
 
 

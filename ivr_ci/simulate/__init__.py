@@ -1,0 +1,42 @@
+"""Caller-path simulation and `*.paths.yaml` path assertions (see docs/simulate.md).
+
+Public API:
+
+* `load_for_simulation(path, config=None, env=None) -> FlowDocument` — a flow file with the
+  environment's `{{key}}` substitutions applied (placeholders stay as text without `env`).
+* `simulate(doc, SimInput(...), env=None) -> SimResult` — walk the flow; `result.outcome`,
+  `result.steps`, `result.heard`, `result.to_json()`, `result.render_text()`.
+* `ivr_ci.simulate.assertions.run_paths_file(path, ...)` — run a `*.paths.yaml` file.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ivr_ci.flow import FlowDocument, load_flow_file, load_flow_text
+from ivr_ci.flow.yamlpos import PLACEHOLDER_RE
+from ivr_ci.simulate.engine import simulate
+from ivr_ci.simulate.trace import Outcome, SimResult, Step
+from ivr_ci.simulate.world import SimInput, Stub
+
+if TYPE_CHECKING:
+    from ivr_ci.config import Config
+
+__all__ = ["Outcome", "SimInput", "SimResult", "Step", "Stub", "load_for_simulation", "simulate",
+           "substitute"]
+
+
+def substitute(text: str, values: dict[str, str]) -> str:
+    """Replace `{{key}}` for every key the environment defines (Archy's plain text replace);
+    unknown keys stay as written, so the trace shows them."""
+    return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1).strip(), m.group(0)), text)
+
+
+def load_for_simulation(path: str, config: Config | None = None, env: str | None = None) -> FlowDocument:
+    if env is None or config is None:
+        return load_flow_file(path)
+    values = config.substitutions(env)
+    raw = load_flow_file(path)
+    if not raw.text:
+        return raw
+    return load_flow_text(substitute(raw.text, values), path)
