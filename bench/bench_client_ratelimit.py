@@ -58,8 +58,6 @@ def main(argv: list[str] | None = None) -> int:
             with lock:
                 now = time.monotonic()
                 if state["measured_from"] is None:
-                    if client.stats.throttled and state["first_429"] is None:
-                        state["first_429"] = now
                     settled = state["first_429"] is not None and now - state["first_429"] >= args.settle
                     if args.settle <= 0 or settled:
                         state["measured_from"] = state["next"]
@@ -88,11 +86,22 @@ def main(argv: list[str] | None = None) -> int:
                     with lock:
                         surfaced.append(f"{type(exc).__name__}: {exc}")
 
+        def monitor() -> None:  # when did the first 429 arrive (workers sleep through it)
+            while state["first_429"] is None and not finished.is_set():
+                if client.stats.throttled:
+                    with lock:
+                        state["first_429"] = time.monotonic()
+                finished.wait(0.05)
+
+        finished = threading.Event()
         threads = [threading.Thread(target=worker) for _ in range(args.threads)]
-        for t in threads:
+        watcher = threading.Thread(target=monitor)
+        for t in [*threads, watcher]:
             t.start()
         for t in threads:
             t.join()
+        finished.set()
+        watcher.join()
         end = time.monotonic()
         client.close()
 

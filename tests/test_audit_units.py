@@ -32,7 +32,7 @@ def test_windows_cover_the_range_once_and_respect_the_realtime_horizon(days):
     rng = resolve_range(f"{days}d", None, None, NOW)
     windows = plan_windows(rng, NOW)
     assert windows[0].range.start == rng.start and windows[-1].range.end == rng.end
-    for a, b in zip(windows, windows[1:]):
+    for a, b in zip(windows, windows[1:], strict=False):
         assert a.range.end == b.range.start  # contiguous, no overlap: no record twice
     horizon = NOW - timedelta(days=REALTIME_DAYS)
     for w in windows:

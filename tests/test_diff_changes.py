@@ -216,7 +216,8 @@ def test_substitutions_and_variables(tmp_path):
     text = edit('lit: "{{region}}"', 'lit: "{{region}}-{{site}}"')
     found = changes(tmp_path, text)
     assert only(found, "substitution-added").new == "site"
-    assert only(found, "variable-changed").risk is Risk.CONFIGURATION
+    var = only(found, "variable-changed")
+    assert var.risk is Risk.CONFIGURATION and var.line == BASE.splitlines().index("    - stringVariable:") + 1
     gone = only(changes(tmp_path, text, BASE.replace('lit: "{{region}}"', 'lit: "{{region}}-{{zone}}"')),
                 "substitution-removed")
     assert gone.old == "zone"

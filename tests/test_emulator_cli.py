@@ -142,3 +142,12 @@ def test_state_persists_between_runs(tmp_path):
         main = api.get("/api/v2/flows", name="Main IVR").json()["entities"][0]
         assert main["publishedVersion"]["id"] == "1.0"
         assert "Other" not in emu.backend.orgs  # the state file wins over the seed
+
+
+def test_stop_drops_keep_alive_connections():
+    emu = start_emulator()
+    session = requests.Session()
+    assert session.get(emu.url("/__admin/health"), timeout=5).status_code == 200
+    emu.stop()
+    with pytest.raises(requests.ConnectionError):
+        session.get(emu.url("/__admin/health"), timeout=5)

@@ -239,3 +239,28 @@ inboundCall:
 def test_broken_flows_are_errors_with_a_line(write_flow, text, reason):
     r = walk(str(write_flow(text)))
     assert r.outcome.kind == "error" and reason in r.outcome.reason and r.outcome.line > 0
+
+
+def test_inline_sub_menu_and_previous_menu_at_the_top(write_flow):
+    flow = menu_flow(write_flow, """\
+          - menuSubMenu:
+              name: More
+              dtmf: digit_2
+              menu:
+                name: More options
+                refId: more
+                audio: {tts: More options.}
+                choices:
+                  - menuTransferToAcd: {name: Deep, dtmf: digit_1, targetQueue: {lit: {name: Deep}}}
+          - menuTask:
+              name: Back
+              dtmf: digit_8
+              task:
+                actions:
+                  - previousMenu: {name: Back}
+""")
+    r = walk(flow, "2,1")
+    assert r.heard == ["Main menu.", "More options."] and r.outcome.target == "Deep"
+    # previous menu from the first menu replays it (there is nothing before it)
+    r = walk(flow, "8,2,1")
+    assert r.heard == ["Main menu.", "Main menu.", "More options."] and r.outcome.target == "Deep"

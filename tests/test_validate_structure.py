@@ -73,12 +73,16 @@ def test_missing_name_and_entry_point_and_a_wrongly_typed_flag(write_flow):
             - stringVariable:
                 name: Flow.x
                 isInput: maybe
+            - string:
+                name: Flow.y
           states: []
     """)
     messages = {(f.line, f.message.split(": ", 1)[1]) for f in of(validate([write_flow(text)]), "IVR201")}
     assert (1, "missing required key 'name'") in messages
     assert (1, "missing required key 'startUpRef'") in messages
     assert (line_of(text, "isInput"), "expected true or false (or a {{placeholder}}); found 'maybe'") in messages
+    assert (line_of(text, "- string:"), "variable types end in `Variable` (stringVariable, integerVariable, ...); "
+                                        "found 'string'") in messages
 
 
 def test_inqueue_flows_need_start_up_task_actions_not_a_start_up_ref(write_flow):

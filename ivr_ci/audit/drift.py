@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ivr_ci.audit.naming import display_path
 from ivr_ci.flow import load_flow_text
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def check_drift(client: GenesysClient, release: Release, *, export_timeout: floa
     target = list_target(client, {f.yaml_type for f in flows if f.yaml_type})
     pending: list[tuple[DriftItem, Any]] = []
     for f in flows:
-        item = DriftItem(str(f.name), str(f.yaml_type), f.path, MISSING)
+        item = DriftItem(str(f.name), str(f.yaml_type), display_path(f.path), MISSING)
         t = target.find(item.type, item.name)
         if t is None:
             item.message = "not in the org (never deployed, renamed or deleted there)"

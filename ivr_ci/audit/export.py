@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ivr_ci.audit.naming import assign_paths
+from ivr_ci.audit.naming import assign_paths, display_path
 from ivr_ci.audit.params import ReverseMap
 from ivr_ci.flow import expand_paths, load_flow_text
 from ivr_ci.flow.types import YAML_TYPE_BY_API
@@ -182,7 +182,7 @@ def run_export(client: GenesysClient, values: dict[str, str], out_dir: str, patt
     exported = {(f.yaml_type, f.name.casefold()) for f in flows}
     for key, e in sorted(existing.items(), key=lambda kv: kv[1].path):
         if key not in exported and matches(str(e.flow.name), patterns):
-            result.notes.append(f"{e.path}: flow '{e.flow.name}' ({key[0]}) is not published in the org (left as is)")
+            result.notes.append(f"{display_path(e.path)}: flow '{e.flow.name}' ({key[0]}) is not published in the org (left as is)")
     result.files = items
     return result
 
@@ -197,7 +197,7 @@ def summary_lines(result: ExportResult) -> list[str]:
             lines.append(f"failed     {label}: {f.message}")
             continue
         keys = ", ".join(sorted(f.used)) or "none"
-        lines.append(f"{f.status:<10} {f.path}  {label}  placeholders: {keys}")
+        lines.append(f"{f.status:<10} {display_path(f.path)}  {label}  placeholders: {keys}")
         if f.status == UPDATED:
             counts: dict[str, int] = {}
             for c in f.changes:

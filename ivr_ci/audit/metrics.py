@@ -5,7 +5,8 @@ Readings (the reference's working assumption, not a Genesys definition): `nFlow`
 `tFlowDisconnect.count` = callers who hung up inside the flow (abandonment =
 disconnects / entries); `tFlowExit.count` = sessions that left the flow (transfers);
 `nFlowOutcome` / `nFlowOutcomeFailed` = outcomes started / failed. One aggregates query per
-window, grouped by flowId and filtered to the deployment's flows.
+window, grouped by flowId and filtered to the deployment's flows. Both windows have the same
+length (`--metrics-window`, shortened for a release younger than that), so counts compare.
 """
 
 from __future__ import annotations
@@ -128,9 +129,12 @@ def release_outcomes(client: GenesysClient, deployments: list[Deployment], now: 
     published = [d for d in deployments if any(f.flow_id and f.new_version for f in d.flows)]
     for dep in published[-MAX_RELEASES:]:
         finished = dep.finished or dep.started
-        after_end = min(finished + window, now)
-        release = ReleaseOutcome(dep, TimeRange(dep.started - window, dep.started),
-                                 TimeRange(finished, after_end) if after_end - finished >= MIN_AFTER else None)
+        span = min(finished + window, now) - finished  # a recent release gets a shorter after window ...
+        if span >= MIN_AFTER:  # ... and an equally short before window, so counts compare
+            release = ReleaseOutcome(dep, TimeRange(dep.started - span, dep.started),
+                                     TimeRange(finished, finished + span))
+        else:
+            release = ReleaseOutcome(dep, TimeRange(dep.started - window, dep.started), None)
         flows = [f for f in dep.flows if f.flow_id and f.new_version]
         ids = sorted({str(f.flow_id) for f in flows})
         try:

@@ -24,6 +24,12 @@ if TYPE_CHECKING:
 _PLACEHOLDER = re.compile(r"\{\{[^{}]*\}\}")
 
 
+def display_path(path: str) -> str:
+    """A path relative to the working directory (the repository root in CI) when inside it."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
 def slug(name: str, rmap: ReverseMap | None = None, fallback: str = "flow") -> str:
     text = rmap.apply(name).text if rmap is not None else name
     text = _PLACEHOLDER.sub(" ", text)

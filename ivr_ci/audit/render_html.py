@@ -10,7 +10,7 @@ from ivr_ci.audit.aggregate import Classified, FlowActivity
 from ivr_ci.audit.deployments import OUT_OF_BAND, PIPELINE
 from ivr_ci.audit.drift import DriftItem
 from ivr_ci.audit.metrics import ReleaseOutcome
-from ivr_ci.audit.render_md import MD_CHANGES, delta, pct, when
+from ivr_ci.audit.render_md import MD_CHANGES, change_text, delta, pct, when
 from ivr_ci.audit.report import AuditReport
 from ivr_ci.audit.timerange import iso
 
@@ -96,7 +96,7 @@ def _drift(r: AuditReport) -> str:
                       [_drift_row(i) for i in sorted(d.items, key=lambda i: (not i.drifted, i.name))])
     for item in d.drifted:
         if item.changes:
-            rows = [[_e(c.risk.value), _e(c.where, 120), _e(c.summary, 300)] for c in item.changes[:MD_CHANGES]]
+            rows = [[_e(c.risk.value), _e(c.where, 120), _e(change_text(c), 400)] for c in item.changes[:MD_CHANGES]]
             out += (f"<details open><summary>{_e(item.name)}: what the org has that the repository does not "
                     f"({len(item.changes)})</summary>{_table(['risk', 'where', 'change (repository → org)'], rows)}"
                     "</details>")

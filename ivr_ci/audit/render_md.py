@@ -14,6 +14,7 @@ from ivr_ci.audit.metrics import FlowMetrics, ReleaseOutcome
 from ivr_ci.audit.report import AuditReport
 from ivr_ci.audit.timerange import iso
 from ivr_ci.diff.escape import html_text, md_inline
+from ivr_ci.diff.model import Change
 
 MD_TIMELINE_ROWS = 20
 MD_FLOWS = 100
@@ -76,7 +77,7 @@ def _drift(r: AuditReport) -> list[str]:
             continue
         out += [f"<details><summary>{html_text(item.name)}: what the org has that the repository does not "
                 f"({len(item.changes)})</summary>", ""]
-        rows = [[md_inline(c.risk.value), md_inline(c.where, 120), md_inline(c.summary, 240)]
+        rows = [[md_inline(c.risk.value), md_inline(c.where, 120), md_inline(change_text(c), 400)]
                 for c in item.changes[:MD_CHANGES]]
         out += [_table(["risk", "where", "change (repository → org)"], rows), ""]
         if len(item.changes) > MD_CHANGES:
@@ -84,6 +85,13 @@ def _drift(r: AuditReport) -> list[str]:
         out += ["</details>", ""]
     out += [f"- {md_inline(p, 300)}" for p in d.problems + d.notes]
     return [*out, ""] if d.problems or d.notes else out
+
+
+def change_text(c: Change, limit: int = 240) -> str:
+    """The change's summary, with the old and new text for prompt/description changes."""
+    if isinstance(c.old, str) and isinstance(c.new, str) and len(c.old) + len(c.new) < limit:
+        return f"{c.summary}: “{c.old}” → “{c.new}”"
+    return c.summary
 
 
 def pct(value: float | None) -> str:

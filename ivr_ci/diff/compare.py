@@ -22,6 +22,7 @@ from ivr_ci.diff.values import (
     spoken_text,
 )
 from ivr_ci.flow.model import Block, Choice, Flow, Menu
+from ivr_ci.flow.yamlpos import YSeq
 
 _FLOW_CONTAINERS = frozenset({"menus", "tasks", "states", "bots", "startUpTaskActions", "@type"})
 _CHOICE_OWN = frozenset({"@kind", "name", "dtmf", "speechRecTerms", "task"})
@@ -150,18 +151,20 @@ class FlowComparer:
                         out[str(name or vtype)] = {"@type": vtype, **(body if isinstance(body, dict) else {})}
             return out
         va, vb = by_name(ca), by_name(cb)
+        la, lb = _variable_lines(self.old), _variable_lines(self.new)
         out: list[Change] = []
         for name in va.keys() - vb.keys():
             out.append(self.change("variable-removed", Risk.CONFIGURATION, "flow variables",
-                                   f"variable {name} removed", old=name, side="old"))
+                                   f"variable {name} removed", old=name, side="old", line=la.get(name, 0)))
         for name in vb.keys() - va.keys():
             out.append(self.change("variable-added", Risk.CONFIGURATION, "flow variables",
-                                   f"variable {name} ({vb[name]['@type']}) added", new=name))
+                                   f"variable {name} ({vb[name]['@type']}) added", new=name,
+                                   line=lb.get(name, 0)))
         for name in sorted(va.keys() & vb.keys()):
             for path, old, new in leaf_diffs(va[name], vb[name]):
                 out.append(self.change("variable-changed", Risk.CONFIGURATION, "flow variables",
                                        f"variable {name}: {dotted(path)} {short(old)} → {short(new)}",
-                                       old=old, new=new, field=f"{name}.{dotted(path)}"))
+                                       old=old, new=new, field=f"{name}.{dotted(path)}", line=lb.get(name, 0)))
         return sorted(out, key=lambda c: c.summary)
 
     def _substitutions(self) -> list[Change]:
@@ -307,6 +310,19 @@ class FlowComparer:
                                    line=y.line, element=element, field=dotted(path)))
         out += diff_actions(x.actions, y.actions, self.a, self.b, where, element)
         return out
+
+
+def _variable_lines(flow: Flow) -> dict[str, int]:
+    """Variable name -> line of its declaration (flow-level declarations)."""
+    out: dict[str, int] = {}
+    for key in ("variables", "startUpTaskVariables"):
+        seq = flow.raw.get(key) if isinstance(flow.raw, dict) else None
+        if isinstance(seq, YSeq):
+            for item, pos in zip(seq, seq.item_pos, strict=False):
+                body = next(iter(item.values()), None) if isinstance(item, dict) and len(item) == 1 else None
+                if isinstance(body, dict) and body.get("name") is not None:
+                    out.setdefault(str(body["name"]), pos.line)
+    return out
 
 
 def _unpaired(items: list[Any], pairs: list[tuple[Any, Any]], side: int) -> list[Any]:

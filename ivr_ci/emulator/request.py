@@ -20,10 +20,10 @@ class Request:
     method: str
     path: str
     query: dict[str, list[str]]
-    headers: Mapping[str, str]
-    body: bytes
-    backend: EmulatorBackend
-    base_url: str
+    headers: Mapping[str, str] = field(repr=False)  # carries the bearer token
+    body: bytes = field(repr=False)
+    backend: EmulatorBackend = field(repr=False)
+    base_url: str = ""
     remote_ip: str = "127.0.0.1"
     params: dict[str, str] = field(default_factory=dict)
     principal: Principal | None = None

@@ -3,6 +3,7 @@ the one entry point shared by the tests (in-process) and `ivr-ci emulator` (the 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import struct
@@ -73,6 +74,16 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "ivr-ci-emulator"
     server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection, True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.track(self.connection, False)
 
     def version_string(self) -> str:
         return self.server_version
@@ -232,7 +243,21 @@ class _Server(ThreadingHTTPServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.backend, self.recorder, self.verbose, self.log = backend, recorder, verbose, log
+        self._conns: set[socket.socket] = set()
+        self._conns_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def track(self, conn: socket.socket, alive: bool) -> None:
+        with self._conns_lock:
+            (self._conns.add if alive else self._conns.discard)(conn)
+
+    def close_connections(self) -> None:
+        """Drop idle keep-alive connections, so nothing is served after stop()."""
+        with self._conns_lock:
+            conns = list(self._conns)
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         exc = sys.exc_info()[1]
@@ -264,6 +289,7 @@ class RunningEmulator:
         self._stopped = True
         self._server.shutdown()
         self._server.server_close()
+        self._server.close_connections()
         self._thread.join(timeout=5)
         if self._store is not None:
             self._store.stop()

@@ -80,7 +80,9 @@ def _where(path: list[Any]) -> str:
     out = ""
     for part in path[1:]:  # path[0] is the flow type key
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or str(path[0]) if path else "(top level)"
+    if not path:
+        return "(top level)"
+    return out or str(path[0])
 
 
 def _message(err: Any, node: Any) -> str:

@@ -6,7 +6,6 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from ivr_ci.genesys.errors import ConfigurationError, register_secret
 from ivr_ci.genesys.regions import REGION_ENV
@@ -45,17 +44,37 @@ class Secret:
         raise TypeError("Secret values cannot be pickled")
 
 
-@dataclass(frozen=True, repr=False)
 class Credentials:
-    """OAuth client-credentials grant: client id, secret and (optionally) the region."""
+    """OAuth client-credentials grant: client id, secret (a `Secret`) and optional region.
 
-    client_id: str
-    client_secret: Secret
-    region: str | None = None
+    Immutable; `repr`/`str` show a prefix of the client id and never the secret.
+    """
 
-    def __post_init__(self) -> None:
-        if isinstance(self.client_secret, str):  # accept a plain string, wrap it at once
-            object.__setattr__(self, "client_secret", Secret(self.client_secret))
+    __slots__ = ("_client_id", "_client_secret", "_region")
+
+    def __init__(self, client_id: str, client_secret: str | Secret, region: str | None = None) -> None:
+        self._client_id = client_id
+        self._client_secret = client_secret if isinstance(client_secret, Secret) else Secret(client_secret)
+        self._region = region
+
+    @property
+    def client_id(self) -> str:
+        return self._client_id
+
+    @property
+    def client_secret(self) -> Secret:
+        return self._client_secret
+
+    @property
+    def region(self) -> str | None:
+        return self._region
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Credentials) and (self._client_id, self._client_secret, self._region) == (
+            other._client_id, other._client_secret, other._region)
+
+    def __hash__(self) -> int:
+        return hash((self._client_id, self._client_secret, self._region))
 
     def __repr__(self) -> str:
         shown = self.client_id[:4] + "…" if len(self.client_id) > 4 else "…"

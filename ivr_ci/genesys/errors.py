@@ -190,7 +190,7 @@ class JobError(GenesysError):
         lines = [summary]
         texts = message_texts(self.messages)
         if texts:
-            lines.extend(f"  - {t}" for t in texts)
+            lines.extend(t if t.startswith(" ") else f"  - {t}" for t in texts)
         elif isinstance(self, (ImportJobFailed, ExportJobFailed)):
             lines.append("  (no tracing messages available)")
         super().__init__("\n".join(lines))
@@ -221,8 +221,9 @@ def message_texts(messages: Iterable[Mapping[str, Any]]) -> list[str]:
         if text:
             out.append(f"{kind}: {text}" if kind and kind != "Error" else text)
         for detail in msg.get("details") or []:
-            bits = [str(detail.get(k)) for k in ("method", "url", "statusCode", "errorCode", "errorMessage")
-                    if detail.get(k) not in (None, "")]
-            if bits:
-                out.append("    " + " ".join(bits))
+            bits = [str(detail.get(k)) for k in ("method", "url") if detail.get(k)]
+            outcome = [str(detail.get(k)) for k in ("statusCode", "errorCode", "errorMessage")
+                       if detail.get(k) not in (None, "")]
+            if bits or outcome:
+                out.append("      (" + " ".join(bits) + (" -> " + " ".join(outcome) if outcome else "") + ")")
     return out

@@ -54,6 +54,14 @@ class TransportStats:
             setattr(self, name, getattr(self, name) + n)
 
 
+_NOT_RETRYABLE = (
+    requests.exceptions.InvalidURL,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.InvalidHeader,
+)
+
+
 def _before_send(exc: BaseException) -> bool:
     """True when the connection failed before the request could reach the server."""
     if isinstance(exc, requests.exceptions.ConnectTimeout):
@@ -281,6 +289,8 @@ class Transport:
             except requests.RequestException as exc:
                 self.stats.bump("connection_errors")
                 reason = scrub(type(exc).__name__ + ": " + str(exc))[:300]
+                if isinstance(exc, _NOT_RETRYABLE):
+                    raise GenesysConnectionError(f"{method} {path}: {reason}") from None
                 failures += 1
                 wait = policy.backoff(failures)
                 if not (safe or _before_send(exc)):
@@ -299,9 +309,9 @@ class Transport:
             if status == 429 or (status == 400 and not use_token and _token_throttled(resp)):
                 self.stats.bump("throttled")
                 retry_after = _retry_after(resp)
+                wait = retry_after if retry_after is not None else policy.retry_after_default
                 if use_limiter:
-                    self.limiter.on_throttled(retry_after)
-                wait = retry_after if retry_after is not None else policy.backoff(attempt)
+                    self.limiter.on_throttled(wait)
                 if wait > policy.retry_after_cap or self._clock() + wait > deadline:
                     log.warning("%s %s -> %d, attempt %d, Retry-After %.2fs exceeds the retry budget",
                                 method, path, status, attempt, wait)

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from ivr_ci.genesys.client import GenesysClient
 
 
+SLOW_POLL = 2.0  # seconds: a status call slower than this waited on throttling or retries
+
+
 class ProgressPrinter:
     """Thread-safe progress lines: `[3/20] Main IVR (inboundCall): importing (Started) 1.2s`."""
 
@@ -105,10 +108,13 @@ class Deployer:
                     return JobTimeout(f"import job {state.job_id} not finished after {self.timeout:.0f}s",
                                       state.job_id)
                 time.sleep(delay)
+                asked = time.monotonic()
                 data = self.client.get_import_job(state.job_id)
                 polls += 1
                 status = data.get("status")
                 elapsed = time.monotonic() - since
+                # a poll held up by 429s/retries says nothing about how long jobs take
+                informative = time.monotonic() - asked < SLOW_POLL
                 if settling and status == "Registered":
                     state.final = "NotUploaded"
                     return _Polls(polls)
@@ -116,7 +122,7 @@ class Deployer:
                     schedule.not_final(elapsed)
                     self.progress(label, "importing", f"({status})")
                     continue
-                schedule.final(elapsed)
+                schedule.final(elapsed, informative=informative)
                 state.final = status
                 if status == "Failure":
                     return ImportJobFailed(f"import job {state.job_id} failed", state.job_id,

@@ -97,6 +97,9 @@ class JobPolls:
     def not_final(self, elapsed: float) -> None:
         self.lo = elapsed
 
-    def final(self, elapsed: float) -> None:
-        self.p.record(self.lo, elapsed)
+    def final(self, elapsed: float, *, informative: bool = True) -> None:
+        """The job was seen final; `informative=False` when that poll itself was held up (by
+        429 pauses or retries), which would teach the poller a duration jobs do not have."""
+        if informative:
+            self.p.record(self.lo, elapsed)
         self.release()

@@ -56,7 +56,24 @@ def make_client(env: EnvSettings, *, api_base: str | None = None, poll_initial: 
     if upload_timeout is not None:
         changes["upload_timeout"] = upload_timeout
     policy = replace(PollPolicy(), **changes)
+    if "limiter" not in kwargs:
+        kwargs["limiter"] = window_limiter(env)
     return client_for_environment(env.raw, api_base=api_base, polling=policy, **kwargs)
+
+
+def window_limiter(env: EnvSettings) -> Any:
+    """The client-side limiter for a per-minute server limit (`rate_limit`, default 300/min).
+
+    Genesys counts requests per token per minute, so the whole minute's budget may be spent
+    at once: the bucket holds a full minute (`burst` = the limit). A steady one-second pacing
+    would stretch a 110-request deploy under a 60/min limit to 110 s where the server's own
+    window allows it in about 60. When the server still says 429, every worker pauses for its
+    Retry-After (the limiter is shared), so the client follows the server's window.
+    """
+    from ivr_ci.genesys.ratelimit import RateLimiter
+
+    per_minute = float(env.raw.get("rate_limit") or 300)
+    return RateLimiter(per_minute, burst=per_minute)
 
 
 def online_preflight(config: Config, env_name: str, paths: list[str], *, api_base: str | None = None,

@@ -96,8 +96,8 @@ class SimResult:
 
     def render_text(self, indent: str = "") -> str:
         keys = ",".join(self.keys) if self.keys else "none"
-        lines = [f"{indent}{self.file}: {self.flow_type} \"{self.flow_name}\", keys {keys}"
-                 + (f", env {self.env}" if self.env else "")]
+        what = f"{self.flow_type} \"{self.flow_name}\"" if self.flow_type else "flow not loaded"
+        lines = [f"{indent}{self.file}: {what}, keys {keys}" + (f", env {self.env}" if self.env else "")]
         width = len(str(len(self.steps)))
         for i, step in enumerate(self.steps, start=1):
             where = f"{self.file}:{step.line}" if step.line else self.file

@@ -128,9 +128,9 @@ class ValueMixin:
             text = value.text()
         else:
             text = display(value)
-        if text:
+        if text:  # pure silence (ToAudioBlank) is not worth a step
             self.result.heard.append(text)
-        self.step(kind, what, line, heard=text)
+            self.step(kind, what, line, heard=text)
 
     # --- variables ---
     def init_variables(self: Simulator) -> None:
@@ -176,7 +176,9 @@ class ValueMixin:
 
     def assign(self: Simulator, name: str, value: Any, line: int, why: str) -> None:
         self.vars.set(name, value)
-        self.step("set", f"{name} = {display(self.vars.get(name))} ({why})", line)
+        shown = self.vars.get(name)
+        shown = "unknown" if isinstance(shown, Unknown) else display(shown)  # the reason shows where it matters
+        self.step("set", f"{name} = {shown} ({why})", line)
 
     def world_value(self: Simulator, name: str, given: dict[str, Any], field: str | None,
                     source: str) -> Any:

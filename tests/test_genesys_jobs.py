@@ -1,0 +1,191 @@
+"""Import (publish) and export jobs of the Genesys client, against the real emulator."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+import requests
+
+from ivr_ci.genesys import (
+    Credentials,
+    ExportJobFailed,
+    GenesysClient,
+    ImportJob,
+    ImportJobFailed,
+    JobTimeout,
+    PollPolicy,
+    RetryPolicy,
+)
+
+FLOW = """\
+inboundCall:
+  name: {name}
+  division: Home
+  startUpRef: "/inboundCall/menus/menu[Main Menu_10]"
+  defaultLanguage: en-us
+  supportedLanguages:
+    en-us:
+      defaultLanguageSkill:
+        noValue: true
+  initialGreeting:
+    tts: Welcome.
+  menus:
+    - menu:
+        name: Main Menu
+        refId: Main Menu_10
+        audio:
+          tts: Press 1.
+        choices:
+          - menuTransferToAcd:
+              name: Support
+              dtmf: digit_1
+              targetQueue:
+                lit:
+                  name: {queue}
+  settingsErrorHandling:
+    errorHandling:
+      disconnect:
+        none: true
+"""
+
+
+def flow_yaml(name: str = "Billing IVR", queue: str = "General Support") -> str:
+    return FLOW.format(name=name, queue=queue)
+
+
+def admin(emu: Any, path: str, body: Any) -> Any:
+    resp = requests.post(emu.url(path), json=body, timeout=5)
+    resp.raise_for_status()
+    return resp.json()
+
+
+@pytest.fixture
+def client(emulator: Any) -> Iterator[GenesysClient]:
+    with GenesysClient(Credentials("local-client", "local-secret"), api_base=emulator.base_url, rate_limit=None,
+                       retry=RetryPolicy(max_total=10, backoff_base=0.01, backoff_cap=0.05),
+                       polling=PollPolicy(initial=0.01, factor=2.0, cap=0.05)) as c:
+        yield c
+
+
+def test_publish_yaml_creates_and_publishes_with_progress(client: GenesysClient) -> None:
+    events: list[Any] = []
+    result = client.publish_yaml(flow_yaml(), progress=events.append)
+    stages = [e.stage for e in events]
+    assert stages[:2] == ["queued", "uploading"] and stages[-1] == "published"
+    assert set(stages[2:-1]) == {"importing"} and result.polls == len(stages) - 3
+    assert all(e.job_id == result.job_id for e in events)
+    flow = client.get_flow(result.flow_id)
+    assert flow["name"] == "Billing IVR" and flow["publishedVersion"]["id"] == "1.0"
+    assert result.command == "Publish" and result.duration > 0
+    # the same name again updates the same flow with a new version
+    again = client.publish_yaml(flow_yaml())
+    assert again.flow_id == result.flow_id
+    assert client.get_flow(result.flow_id)["publishedVersion"]["id"] == "2.0"
+    assert [v["id"] for v in client.list_flow_versions(result.flow_id)][:2] == ["2.0", "1.0"]
+
+
+def test_polling_backs_off_until_the_job_finishes(emulator: Any, client: GenesysClient) -> None:
+    admin(emulator, "/__admin/settings", {"importJobPolls": 5})
+    statuses: list[str] = []
+    job = client.register_import_job()
+    client.upload_import(job, flow_yaml())
+    state = client.wait_import_job(job.id, on_status=lambda s: statuses.append(s["status"]))
+    assert statuses == ["Started"] * 4 + ["Success"] and state["flow"]["id"]
+
+
+def test_job_time_limit(emulator: Any, client: GenesysClient) -> None:
+    admin(emulator, "/__admin/settings", {"jobLatencyMs": 5000})
+    job = client.register_import_job()
+    client.upload_import(job, flow_yaml())
+    with pytest.raises(JobTimeout, match="still Started"):
+        client.wait_import_job(job.id, timeout=0.3)
+
+
+def test_failure_surfaces_every_archy_message(client: GenesysClient) -> None:
+    with pytest.raises(ImportJobFailed) as info:
+        client.publish_yaml(flow_yaml("Broken IVR", queue="No Such Queue"))
+    err = info.value
+    text = str(err)
+    assert "no matches: unable to find a queue named 'No Such Queue'" in text
+    assert "GET /api/v2/routing/queues" in text  # the NetworkDiagnostic detail
+    assert "Flow 'Broken IVR' could not be published: 1 error(s)." in text
+    assert err.job_id and len(err.messages) == 2 and err.exit_code == 1
+
+
+def test_injected_job_failure(emulator: Any, client: GenesysClient) -> None:
+    admin(emulator, "/__admin/faults", {"kind": "job_failure", "flow": "Billing IVR",
+                                        "message": "Archy failed: exit code: 107"})
+    with pytest.raises(ImportJobFailed, match="Archy failed: exit code: 107") as info:
+        client.publish_yaml(flow_yaml())
+    assert any(m.get("type") == "Error" for m in info.value.messages)
+
+
+def test_locked_flow_fails_unless_force_unlocked(emulator: Any, client: GenesysClient) -> None:
+    admin(emulator, "/__admin/lock", {"flow": "Main IVR", "user": "Jane Doe"})
+    with pytest.raises(ImportJobFailed, match="locked by user 'Jane Doe'"):
+        client.publish_yaml(flow_yaml("Main IVR"))
+    flow_id = client.find_flow("Main IVR", "INBOUNDCALL")["id"]
+    result = client.publish_yaml(flow_yaml("Main IVR"), force_unlock_flow_id=flow_id)
+    assert result.flow_id == flow_id and not client.get_lock_state(flow_id).locked
+
+
+def test_upload_is_retried_on_reset_and_s3_errors(emulator: Any, client: GenesysClient) -> None:
+    admin(emulator, "/__admin/faults", [{"kind": "reset", "path": "/__upload/*"},
+                                        {"kind": "error", "status": 503, "path": "/__upload/*", "nth": 2}])
+    assert client.publish_yaml(flow_yaml()).flow_id
+    assert client.stats.connection_errors == 1 and client.stats.server_errors == 1
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """A loopback 'S3' that records the request line and headers of each PUT."""
+
+    seen: list[tuple[str, dict[str, str], bytes]] = []
+
+    def do_PUT(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        type(self).seen.append((self.path, dict(self.headers.items()), body))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_upload_sends_exactly_the_returned_headers_and_no_token(client: GenesysClient) -> None:
+    real = client.register_import_job()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/bucket/key?X-Amz-Signature=abc"
+        client.upload_import(ImportJob(real.id, url, real.headers), "inboundCall: {}\n")
+    finally:
+        server.shutdown()
+        server.server_close()
+    path, headers, body = _Recorder.seen[-1]
+    assert path == "/bucket/key?X-Amz-Signature=abc" and body == b"inboundCall: {}\n"
+    assert {k.lower() for k in headers} == {k.lower() for k in real.headers} | {"host", "content-length"}
+    assert all(headers[k] == v for k, v in real.headers.items())
+    assert "abc" not in repr(ImportJob(real.id, url, real.headers))
+
+
+def test_export_flow_yaml(client: GenesysClient) -> None:
+    flow_id = client.find_flow("Main IVR", "inboundcall")["id"]
+    text = client.export_flow_yaml(flow_id)
+    assert "inboundCall:" in text and "name: Main IVR" in text
+    assert client.export_flow_yaml(flow_id, "1.0") == text
+    with pytest.raises(ExportJobFailed, match="could not find the flow") as info:
+        client.export_flow_yaml(flow_id, "99.0")
+    assert info.value.messages
+
+
+def test_export_download_is_retried(emulator: Any, client: GenesysClient) -> None:
+    admin(emulator, "/__admin/faults", {"kind": "error", "status": 503, "path": "/__download/*"})
+    flow_id = client.find_flow("Main IVR")["id"]
+    assert "Main IVR" in client.export_flow_yaml(flow_id)
+    assert client.stats.server_errors == 1

@@ -1,0 +1,208 @@
+"""Flows, locks, lookups, paging, audits, dependencies, analytics, identity and the factory,
+against the real emulator (every request/response checked against the OpenAPI subset)."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+import requests
+
+from ivr_ci.genesys import (
+    ConfigurationError,
+    Conflict,
+    Credentials,
+    GenesysClient,
+    NotFound,
+    PollPolicy,
+    RetryPolicy,
+    client_for_environment,
+)
+from ivr_ci.genesys.paging import iter_entities
+
+
+def calls(emu: Any, method: str, path: str) -> int:
+    return sum(1 for ex in emu.exchanges if ex["method"] == method and ex["path"] == path)
+
+
+def interval(days_back: int = 10) -> str:
+    now = datetime.now(timezone.utc)
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    return f"{(now - timedelta(days=days_back)).strftime(fmt)}/{(now + timedelta(hours=1)).strftime(fmt)}"
+
+
+def admin(emu: Any, path: str, body: Any) -> Any:
+    resp = requests.post(emu.url(path), json=body, timeout=10)
+    resp.raise_for_status()
+    return resp.json()
+
+
+@pytest.fixture
+def client(emulator: Any) -> Iterator[GenesysClient]:
+    with GenesysClient(Credentials("local-client", "local-secret"), api_base=emulator.base_url, rate_limit=None,
+                       retry=RetryPolicy(max_total=10, backoff_base=0.01, backoff_cap=0.05),
+                       polling=PollPolicy(initial=0.01, factor=2.0, cap=0.05)) as c:
+        yield c
+
+
+@pytest.fixture
+def main_ivr(client: GenesysClient) -> str:
+    return str(client.find_flow("Main IVR", "inboundcall")["id"])
+
+
+# --- flows ----------------------------------------------------------------------------------
+def test_flow_reads(client: GenesysClient, main_ivr: str) -> None:
+    assert [f["name"] for f in client.list_flows("inboundcall")] == ["Main IVR"]
+    assert client.list_flows("INBOUNDCHAT") == []
+    assert client.get_flow(main_ivr)["type"] == "INBOUNDCALL"
+    assert [f["id"] for f in client.lookup_flows([main_ivr])] == [main_ivr]
+    assert client.get_flow_version(main_ivr, "1.0")["id"] == "1.0"
+    assert client.get_latest_configuration(main_ivr)["name"] == "Main IVR"
+    assert client.get_version_configuration(main_ivr, "1.0")["version"] == "1.0"
+    with pytest.raises(NotFound) as info:
+        client.get_flow("00000000-0000-4000-8000-000000000000")
+    assert info.value.status == 404 and info.value.code == "not.found"
+
+
+def test_lock_state_checkout_checkin_unlock(emulator: Any, client: GenesysClient, main_ivr: str) -> None:
+    assert not client.get_lock_state(main_ivr).locked
+    admin(emulator, "/__admin/lock", {"flow": "Main IVR", "user": "Jane Doe"})
+    lock = client.get_lock_state(main_ivr)
+    assert lock.locked and not lock.by_me and lock.holder == "user Jane Doe"
+    with pytest.raises(Conflict) as info:
+        client.checkout_flow(main_ivr)
+    assert info.value.status == 409 and "Jane Doe" in info.value.message
+    client.unlock_flow(main_ivr)
+    client.checkout_flow(main_ivr)
+    lock = client.get_lock_state(main_ivr)
+    assert lock.by_me and lock.client and lock.client["id"] == "local-client"
+    client.revert_flow(main_ivr)
+    client.checkout_flow(main_ivr)
+    assert client.checkin_flow(main_ivr)["actionStatus"] == "SUCCESS"
+    assert not client.get_lock_state(main_ivr).locked
+    assert client.publish_flow(main_ivr)
+
+
+def test_delete_flow(emulator: Any, client: GenesysClient, main_ivr: str) -> None:
+    admin(emulator, "/__admin/lock", {"flow": "Main IVR", "user": "Jane Doe"})
+    with pytest.raises(Conflict):
+        client.delete_flow(main_ivr, conflict_timeout=0)
+    client.unlock_flow(main_ivr)
+    assert client.delete_flow(main_ivr) is True
+    assert client.delete_flow(main_ivr) is False  # already gone
+
+
+# --- lookups ----------------------------------------------------------------------------------
+def test_lookups_by_name(client: GenesysClient) -> None:
+    queue = client.find_queue("General Support")
+    assert queue and queue["memberCount"] == 5 and client.queue_member_count("Billing") == 0
+    assert client.find_queue("general support")["id"] == queue["id"]  # one case-insensitive match
+    assert client.find_prompt("Welcome")["name"] == "Welcome"
+    assert client.find_schedule_group("Business Hours")["name"] == "Business Hours"
+    assert client.find_schedule("Weekdays")["name"] == "Weekdays"
+    assert client.find_data_action("Lookup Account")["name"] == "Lookup Account"
+    assert client.find_division("Support")["name"] == "Support"
+    assert client.find_skill("Billing")["name"] == "Billing"
+    assert client.find_language("English")["name"] == "English"
+    assert client.find_wrapup_code("Resolved")["name"] == "Resolved"
+    assert client.find_data_table("Holiday Calendar")["name"] == "Holiday Calendar"
+    assert client.find_flow("Main IVR", "INBOUNDCALL")["name"] == "Main IVR"
+    assert client.find_flow("Main IVR", "inqueuecall") is None
+    assert client.find_queue("Nope") is None and client.find_prompt("Nope") is None
+
+
+def test_lookups_are_cached_per_client(emulator: Any, client: GenesysClient) -> None:
+    for _ in range(3):
+        client.find_queue("Sales")
+        client.find_queue("Nope")  # negative answers too
+    assert calls(emulator, "GET", "/api/v2/routing/queues") == 2
+    client.find_queue("Sales", cache=False)
+    client.clear_lookup_cache()
+    client.find_queue("Sales")
+    assert calls(emulator, "GET", "/api/v2/routing/queues") == 4
+
+
+# --- paging -----------------------------------------------------------------------------------
+def test_page_number_paging(emulator: Any, client: GenesysClient) -> None:
+    queues = list(iter_entities(client.transport, "/api/v2/routing/queues", page_size=1))
+    assert sorted(q["name"] for q in queues) == ["Billing", "General Support", "Sales"]
+    assert calls(emulator, "GET", "/api/v2/routing/queues") == 3  # pageCount pages, no extra call
+    languages = list(iter_entities(client.transport, "/api/v2/routing/languages", page_size=100))
+    assert {lang["name"] for lang in languages} >= {"English", "Spanish"}
+
+
+def test_cursor_paging_streams_audits(emulator: Any, client: GenesysClient) -> None:
+    added = admin(emulator, "/__admin/audits", {"generate": {"count": 1234, "days": 5}})["added"]
+    assert added == 1234
+    stream = client.iter_audits(interval(), filters={"EntityType": "Flow"}, page_size=100)
+    assert inspect.isgenerator(stream)
+    assert calls(emulator, "POST", "/api/v2/audits/query") == 0  # lazy: nothing sent yet
+    first = next(stream)
+    assert first["serviceName"] == "Architect"
+    rest = sum(1 for _ in stream)
+    total = 1 + rest
+    assert total >= 1234
+    results = [ex for ex in emulator.exchanges if ex["path"].endswith("/results")]
+    assert len(results) == -(-total // 100)
+    assert "cursor" not in results[0]["query"] and all("cursor" in ex["query"] for ex in results[1:])
+
+
+def test_audit_query_filters_and_realtime(emulator: Any, client: GenesysClient, main_ivr: str) -> None:
+    client.checkout_flow(main_ivr)
+    client.checkin_flow(main_ivr)
+    found = list(client.iter_audits(interval(1), filters={"EntityId": main_ivr, "Action": "Checkin"}))
+    assert found and all(a["action"] == "Checkin" and a["entity"]["id"] == main_ivr for a in found)
+    realtime = list(client.iter_realtime_audits(interval(1), filters={"EntityId": main_ivr}, page_size=1))
+    assert {a["action"] for a in realtime} >= {"Checkout", "Checkin"}
+    services = client.audit_service_mapping()["services"]
+    assert "Architect" in {s["name"] for s in services}
+
+
+# --- dependencies, analytics, identity ----------------------------------------------------------
+def test_consumed_resources(client: GenesysClient, main_ivr: str) -> None:
+    deps = client.consumed_resources(main_ivr, "1.0", "INBOUNDCALL")
+    assert not deps.partial
+    assert {(d["type"], d["name"]) for d in deps.resources} >= {("QUEUE", "General Support")}
+
+
+def test_flow_aggregates(client: GenesysClient, main_ivr: str) -> None:
+    results = client.flow_aggregates(interval(7), flow_ids=[main_ivr])
+    assert results and all(r["group"]["flowId"] == main_ivr for r in results)
+    metrics = {m["metric"] for r in results for d in r["data"] for m in d["metrics"]}
+    assert "nFlow" in metrics
+
+
+def test_identity(client: GenesysClient) -> None:
+    info = client.token_info()
+    assert info["OAuthClient"]["id"] == "local-client"
+    assert client.authorized_scopes() == info["authorizedScope"]
+    assert client.organization()["name"] == "ivr-ci-local"
+
+
+# --- the factory ----------------------------------------------------------------------------------
+def test_client_for_environment(emulator: Any) -> None:
+    environ = {"DEV_ID": "local-client", "DEV_SECRET": "local-secret"}
+    env = {"name": "dev", "api_base": emulator.base_url, "client_id_env": "DEV_ID",
+           "client_secret_env": "DEV_SECRET", "rate_limit": 1200}
+    with client_for_environment(env, environ=environ) as client:
+        assert client.rate_limiter.ceiling == 1200
+        assert client.endpoints.token_url == f"{emulator.base_url}/oauth/token"
+        assert client.find_queue("Sales")
+    # --api-base and IVR_CI_API_BASE override a region
+    regional = {"region": "eu-west-1", "client_id_env": "DEV_ID", "client_secret_env": "DEV_SECRET"}
+    assert client_for_environment(regional, environ=environ).endpoints.api_base == "https://api.mypurecloud.ie"
+    assert client_for_environment(regional, emulator.base_url, environ=environ).endpoints.api_base == emulator.base_url
+    with_env = {**environ, "IVR_CI_API_BASE": emulator.base_url}
+    assert client_for_environment(regional, environ=with_env).endpoints.api_base == emulator.base_url
+    gc_region = {**environ, "GENESYSCLOUD_REGION": "ap-northeast-1"}
+    no_region = {"client_id_env": "DEV_ID", "client_secret_env": "DEV_SECRET"}
+    assert client_for_environment(no_region, environ=gc_region).endpoints.domain == "mypurecloud.jp"
+    with pytest.raises(ConfigurationError, match="no `region`"):
+        client_for_environment(no_region, environ=environ)
+    with pytest.raises(ConfigurationError, match="rate_limit"):
+        client_for_environment({**regional, "rate_limit": "fast"}, environ=environ)
+    with pytest.raises(ConfigurationError, match="PROD_SECRET"):
+        client_for_environment({**regional, "client_secret_env": "PROD_SECRET"}, environ=environ)
