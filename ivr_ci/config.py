@@ -46,11 +46,18 @@ def schema_errors(data: Any, schema_name: str, source: str) -> list[str]:
     validator = jsonschema.Draft202012Validator(load_schema(schema_name))
     found = []
     for err in validator.iter_errors(data):
-        where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
+        path = list(err.absolute_path)
+        where = "/".join(str(p) for p in path) or "(top level)"
         msg = err.message
-        if err.validator == "additionalProperties":
-            msg = msg.replace("Additional properties are not allowed", "unknown key")
-        elif err.validator == "propertyNames":
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            # one message per unknown key, on that key's own line
+            known = err.schema.get("properties", {})
+            for key in err.instance:
+                if key not in known:
+                    allowed = ", ".join(sorted(known)) or "none"
+                    found.append((_locate(data, [*path, key]), f"{where}: unknown key {key!r} (allowed: {allowed})"))
+            continue
+        if err.validator == "propertyNames":
             msg = f"bad key {err.instance!r}"
         elif err.validator == "anyOf" and all(set(s) == {"required"} for s in err.validator_value):
             # "one of these keys is needed": say so instead of dumping the whole mapping

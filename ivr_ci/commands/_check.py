@@ -40,6 +40,25 @@ def collect(args: argparse.Namespace) -> tuple[Config, list[FlowDocument]]:
     return config, docs
 
 
+def context_docs(args: argparse.Namespace, config: Config, docs: list[FlowDocument]) -> list[FlowDocument]:
+    """The rest of the flow set, for cross-file rules when only some files were named.
+
+    A pre-commit run passes only the changed files; a caller that did not change still has
+    to be found, so the configured `flows:` (or, for a hook, the repository) is loaded as
+    context. Findings are reported only for the files that were named.
+    """
+    if not args.paths:
+        return []
+    roots = [config.resolve(p) for p in config.data.get("flows", [])]
+    if not roots and getattr(args, "only_flows", False):
+        roots = ["."]
+    named = {os.path.realpath(d.path) for d in docs}
+    extra = [p for p in expand_paths([r for r in roots if os.path.exists(r)])
+             if os.path.realpath(p) not in named]
+    loaded = [load_flow_file(p) for p in extra]
+    return [d for d in loaded if d.flow is not None and not _not_a_flow(d)]
+
+
 def _not_a_flow(doc: FlowDocument) -> bool:
     """Valid YAML that is plainly something else (a workflow, a config): not ours to judge."""
     if any(p.rule_id in ("IVR001", "IVR002") for p in doc.problems):

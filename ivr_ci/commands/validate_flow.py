@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ivr_ci.commands._check import add_common_arguments, collect, emit
+from ivr_ci.commands._check import add_common_arguments, collect, context_docs, emit
 from ivr_ci.config import Config
 from ivr_ci.errors import UsageError
 from ivr_ci.findings import Finding
@@ -27,7 +27,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--online needs --env NAME (the environment whose org is checked)")
     if args.env:
         config.environment(args.env)  # unknown environment: a config error before any output
-    findings = Engine(config, env=args.env).run("validate-flow", docs)
+    context = context_docs(args, config, docs)
+    findings = Engine(config, env=args.env).run("validate-flow", docs + context)
+    if context:  # report on the named files (and the config's own lines) only
+        keep = {d.path for d in docs} | {config.path}
+        findings = [f for f in findings if f.path in keep]
     # *.paths.yaml beside the flows: failing path cases are IVR501 findings (ivr_ci/rules/paths.py)
     findings = sorted(findings + paths_findings(docs, config, args.env), key=Finding.sort_key)
     if args.online:

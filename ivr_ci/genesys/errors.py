@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ivr_ci.errors import OperationFailed
+from ivr_ci.errors import ConfigError, OperationFailed
 
 _SECRETS: set[str] = set()
 _SECRETS_LOCK = threading.Lock()
@@ -51,8 +51,9 @@ class GenesysConnectionError(GenesysError):
     """The API could not be reached (connection refused/reset, timeout) after the retries."""
 
 
-class ConfigurationError(GenesysError):
-    """Region, base URL or credentials missing or malformed (the CLI maps this to exit 2)."""
+class ConfigurationError(GenesysError, ConfigError):
+    """Region, base URL or credentials missing or malformed: also an `ivr_ci.errors.ConfigError`
+    (exit 2)."""
 
     exit_code = 2
 
