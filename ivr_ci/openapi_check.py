@@ -374,7 +374,9 @@ def _query_value(raw: Any, param: Mapping[str, Any]) -> Any:
     values = list(raw) if isinstance(raw, (list, tuple)) else [raw]
     schema = param.get("schema", {})
     if schema.get("type") == "array":
-        if param.get("explode", True) is False:
+        # Genesys marks arrays `multi` (repeated keys), yet its Python and Go SDKs send them
+        # comma-joined and the service accepts both (genesys-api.md §2.3).
+        if param.get("explode", True) is False or "x-genesys-collection-format" in param:
             values = [part for v in values for part in (v.split(",") if isinstance(v, str) else [v])]
         return [_coerce(v, schema.get("items", {})) for v in values]
     if len(values) != 1:

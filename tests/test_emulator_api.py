@@ -179,7 +179,7 @@ def test_analytics_is_deterministic(emulator_api):
     assert stats["tFlowDisconnect"]["count"] <= stats["nFlow"]["count"]
 
 
-@pytest.mark.emulator_unchecked  # openapi_check reads explode:true arrays as repeated keys only
+
 def test_comma_joined_arrays_like_the_sdks_send(emulator_api):
     emulator_api.post("/api/v2/flows", {"name": "W", "type": "WORKFLOW"})
     multi = emulator_api.request("GET", "/api/v2/flows?type=workflow&type=commonmodule").json()

@@ -7,9 +7,10 @@ The rate adapts. Genesys limits requests per token per minute, so a 429 means th
 rate is above what the server grants. On a 429 (at most once per cooldown) every thread pauses
 for `Retry-After`, and the rate is set just under (`headroom`, 97 %) what the server demonstrably
 let through: the successes of the last 60 s, per minute — clamped between half and 95 % of the
-current rate. For a per-minute window that is the server's limit itself. While no 429 arrives the rate creeps back
-up (`increase` per second, multiplicative) towards the configured ceiling, so a limit set too high
-converges on the server's real limit and a limit set too low is never exceeded.
+current rate. For a per-minute window that is the server's limit itself. While no 429 arrives the
+rate creeps back up (`increase` per second, multiplicative) to that observed grant, then probes
+beyond it ten times slower, up to the configured ceiling. So a limit set too high converges on
+the server's real limit (and stays just under it), and a limit set too low is never exceeded.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class RateLimiter:
         self._cooldown_until = 0.0
         self._last_increase = clock()
         self._successes: deque[float] = deque()
+        self._granted: float | None = None  # requests/s the server let through before the last 429
         self.throttled = 0  # 429s reported
         self.waited = 0.0  # total seconds callers spent waiting
 
@@ -118,7 +120,9 @@ class RateLimiter:
                 return
             elapsed = min(5.0, max(0.0, now - self._last_increase))
             self._last_increase = now
-            self._rate = min(ceiling, self._rate * (1.0 + self._increase * elapsed))
+            # back to the server's observed grant at `increase`/s, then probe beyond it 10x slower
+            step = self._increase if self._granted is None or self._rate < self._granted else self._increase / 10
+            self._rate = min(ceiling, self._rate * (1.0 + step * elapsed))
 
     def on_throttled(self, retry_after: float | None) -> None:
         """The server answered 429: pause everyone for `retry_after`, adapt the rate."""
@@ -134,6 +138,7 @@ class RateLimiter:
                 return
             self._trim(now)
             observed = len(self._successes) / WINDOW  # what the server let through, per second
+            self._granted = observed or None
             target = observed * self._headroom
             self._rate = max(self._min_rate, min(self._rate * 0.95, max(self._rate * 0.5, target)))
             self._cooldown_until = self._blocked_until + 1.0

@@ -62,41 +62,8 @@ def make_client(env: EnvSettings, *, api_base: str | None = None, poll_initial: 
 
 
 def window_limiter(env: EnvSettings) -> Any:
-    """The client-side limiter for a per-minute server limit (`rate_limit`, default 300/min).
+    """The client-side limiter: the server's per-minute limit (`rate_limit`, default 300/min,
+    the Genesys default per token) as a sliding window, see `ivr_ci.promote.ratewindow`."""
+    from ivr_ci.promote.ratewindow import SlidingWindowLimiter
 
-    Genesys counts requests per token per minute, so the whole minute's budget may be spent
-    at once: the bucket holds a full minute (`burst` = the limit). A steady one-second pacing
-    would stretch a 110-request deploy under a 60/min limit to 110 s where the server's own
-    window allows it in about 60. When the server still says 429, every worker pauses for its
-    Retry-After (the limiter is shared), so the client follows the server's window.
-    """
-    from ivr_ci.genesys.ratelimit import RateLimiter
-
-    per_minute = float(env.raw.get("rate_limit") or 300)
-    return RateLimiter(per_minute, burst=per_minute)
-
-
-def online_preflight(config: Config, env_name: str, paths: list[str], *, api_base: str | None = None,
-                     workers: int = 4) -> tuple[list[Finding], list[str]]:
-    """`validate-flow --online --env NAME`: render for the environment, then check every org
-    object the flows use exists in the target org (plus permissions and empty queues)."""
-    from ivr_ci.promote.preflight import check_objects, permission_report
-    from ivr_ci.promote.target import list_target
-
-    # validate-flow runs the offline checks itself: only render problems are added here
-    session = prepare(config, env_name, paths, [], offline_checks=False)
-    findings = list(session.release.findings)
-    release = session.release
-    if not release.flows:
-        return findings, []
-    with make_client(session.env, api_base=api_base) as client:
-        target = list_target(client, {f.yaml_type for f in release.flows if f.yaml_type})
-        pre = check_objects(client, release.flows, target, release.keys, workers=workers)
-        try:
-            token_info = client.token_info()
-        except Exception:  # noqa: BLE001 - informational
-            token_info = None
-    kinds = {r.kind for f in release.flows if f.doc.flow is not None for r in f.doc.flow.org_references()}
-    perms = permission_report(pre, exported=False, force_unlock=False, token_info=token_info, uses_kinds=kinds)
-    notes = list(release.notes) + list(pre.notes) + ([perms["note"]] if perms["note"] else [])
-    return findings + pre.findings, notes
+    return SlidingWindowLimiter(float(env.raw.get("rate_limit") or 300))
