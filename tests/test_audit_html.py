@@ -70,6 +70,8 @@ def _count(rows: list[bytes], hex_colour: str) -> int:
 def test_html_report_renders_in_headless_chromium(tmp_path, emulator_factory, monkeypatch):
     if CHROMIUM is None:
         pytest.skip("no chromium binary found (apt-get install -y chromium)")
+    target = os.environ.get("IVR_CI_AUDIT_SCREENSHOT")
+    target = os.path.abspath(target) if target else None  # before the test changes directory
     for k, v in ENV_VARS.items():
         monkeypatch.setenv(k, v)
     monkeypatch.delenv("IVR_CI_API_BASE", raising=False)
@@ -94,6 +96,5 @@ def test_html_report_renders_in_headless_chromium(tmp_path, emulator_factory, mo
     assert _count(rows, chart.PIPELINE_COLOUR) > 200  # pipeline bars of the daily chart
     assert _count(rows, chart.BEFORE_COLOUR) > 200  # release "before" bars
     assert _count(rows, chart.AFTER_COLOUR) + _count(rows, chart.WORSE_COLOUR) > 200
-    target = os.environ.get("IVR_CI_AUDIT_SCREENSHOT")
     if target:
         shutil.copyfile(png, target)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
@@ -151,3 +152,54 @@ def test_bad_input_is_a_clean_usage_error(tmp_path, monkeypatch, capsys):
     assert "--since" in capsys.readouterr().err
     assert main(["audit-report", "--env", "dev", "--since", "1d", "--from", "2026-01-01"]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+def test_windows_the_realtime_api_refuses_fall_back_to_the_async_query(tmp_path, emulator_factory, monkeypatch,
+                                                                        capsys):
+    from tests.audit_helpers import audit_seed
+
+    data = audit_seed()
+    data["settings"] = {"realtimeAuditDays": 2, "auditQueryPolls": 3}  # a shorter horizon than documented
+    emu = emulator_factory(seed=data)
+    requests.post(f"{emu.base_url}/__admin/audits", timeout=10,
+                  json={"generate": {"count": 700, "days": 10, "seed": 7}}).raise_for_status()
+    (tmp_path / ".ivr-ci.yaml").write_text(f"""\
+environments:
+  dev: {{api_base: "{emu.base_url}", client_id_env: PT_CLIENT_ID, client_secret_env: PT_CLIENT_SECRET}}
+""")
+    monkeypatch.chdir(tmp_path)
+    assert main(["audit-report", "--env", "dev", "--since", "10d", "--format", "json", "--out", "r.json",
+                 "--no-drift"]) == 0
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["summary"]["records"] == 700  # every record, although realtime refused most windows
+    assert [q["mode"] for q in data["queries"]] == ["realtime", "realtime"]
+    err = capsys.readouterr().err
+    assert "audit-report: 700 audit records read" in err and "window 2/2, realtime" in err
+
+
+def test_a_flow_that_cannot_be_exported_is_an_error_not_in_sync(tmp_path, emulator_factory, monkeypatch):
+    from ivr_ci.audit.aggregate import Aggregator
+    from ivr_ci.audit.deployments import LedgerIndex
+    from ivr_ci.audit.drift import ERROR, check_drift
+    from ivr_ci.audit.report import AuditReport
+    from ivr_ci.audit.run import exit_code
+    from ivr_ci.audit.timerange import TimeRange
+    from ivr_ci.config import load_config
+    from ivr_ci.promote.session import prepare
+    from tests.audit_helpers import audit_seed
+    from tests.promote_helpers import Runner
+
+    emu = emulator_factory(seed=audit_seed())
+    config = write_project(tmp_path, release_files(1, "v1", module=False), emu.base_url)
+    assert Runner(config, emu.base_url).apply().ok
+    requests.post(f"{emu.base_url}/__admin/faults", timeout=10, json={
+        "kind": "error", "path": "/api/v2/flows/export/jobs", "method": "POST", "status": 503, "always": True})
+    monkeypatch.chdir(tmp_path)
+    release = prepare(load_config(str(config)), "dev", [], [], offline_checks=False).release
+    with api_client(emu.base_url) as client:
+        drift = check_drift(client, release)
+    assert [(i.name, i.status) for i in drift.items] == [("DEV IVR 01", ERROR)]
+    assert drift.items[0].message.startswith("export failed:")
+    rng = TimeRange(datetime.now(timezone.utc) - timedelta(days=1), datetime.now(timezone.utc))
+    report = AuditReport("dev", rng, rng.end, [], Aggregator(LedgerIndex([], set())), [], drift)
+    assert exit_code(report, []) == 1  # the report is incomplete: never "clean"

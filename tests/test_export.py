@@ -106,3 +106,29 @@ def test_export_of_unknown_environment_is_a_usage_error(tmp_path, monkeypatch, c
     monkeypatch.chdir(tmp_path)
     assert main(["export", "--env", "prod"]) == 2
     assert "unknown environment 'prod'" in capsys.readouterr().err
+
+
+def test_many_flows_are_exported_in_batched_jobs(tmp_path, emulator_factory, monkeypatch, capsys):
+    emu = emulator_factory(seed=seed(rendered(release_files(22, "v1"))))
+    root = _export_project(tmp_path, emu.base_url, '{prefix: "DEV ", queue: Support}')
+    monkeypatch.chdir(root)
+    assert main(["export", "--env", "dev", "--jobs", "3"]) == 0
+    assert len(list((root / "exported").glob("*.yaml"))) == 23
+    jobs = [x for x in emu.exchanges if x["method"] == "POST" and x["path"] == "/api/v2/flows/export/jobs"]
+    assert len(jobs) == 3  # 10 flows per export job
+    assert sorted(len(x["requestBody"]["flows"]) for x in jobs) == [3, 10, 10]
+    summary = _plan(root, capsys)
+    assert (summary["create"], summary["update"], summary["unchanged"]) == (0, 0, 23)
+
+
+def test_a_failing_export_is_reported_and_nothing_is_written(tmp_path, emulator_factory):
+    from ivr_ci.audit.export import FAILED, run_export, summary_lines
+    from tests.audit_helpers import api_client
+
+    fault = {"kind": "error", "path": "/api/v2/flows/export/jobs", "method": "POST", "status": 503, "always": True}
+    emu = emulator_factory(seed=seed(rendered(release_files(1, "v1", module=False))), faults=[fault])
+    with api_client(emu.base_url) as client:
+        result = run_export(client, {"prefix": "DEV "}, str(tmp_path / "out"), [])
+    assert [f.status for f in result.files] == [FAILED]
+    assert "failed     DEV IVR 01 (inboundCall v1.0): export failed: " in summary_lines(result)[0]
+    assert not (tmp_path / "out").exists()

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ivr_ci.audit.deployments import Deployment
-from ivr_ci.audit.timerange import TimeRange
+from ivr_ci.audit.timerange import TimeRange, iso
 
 if TYPE_CHECKING:
     from ivr_ci.genesys.client import GenesysClient
@@ -84,7 +84,7 @@ class ReleaseOutcome:
 
     def to_json(self) -> dict[str, Any]:
         d = self.deployment
-        return {"runId": d.run_id, "gitSha": d.git_sha, "startedAt": d.started.isoformat(),
+        return {"runId": d.run_id, "gitSha": d.git_sha, "startedAt": iso(d.started),
                 "outcome": d.outcome, "before": self.before.interval,
                 "after": self.after.interval if self.after else None, "error": self.error,
                 "flows": [f.to_json() for f in self.flows]}

@@ -166,8 +166,8 @@ def render(report: AuditReport, fmt: str) -> str:
 
 
 def exit_code(report: AuditReport, fail_on: list[str]) -> int:
-    if report.drift.errors:
-        return 1  # a flow could not be compared: the report is incomplete
+    if report.drift.errors or report.drift.problems:
+        return 1  # a flow could not be exported or rendered: the report is incomplete
     if "drift" in fail_on and report.has_drift:
         return 1
     if "out-of-band" in fail_on and report.has_out_of_band:

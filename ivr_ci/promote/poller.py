@@ -5,7 +5,8 @@ Terraform provider polls every 15 s. Jobs of one run take about the same time (s
 similar flows), so the poller learns it:
 
 * each finished job brackets its duration: after the last poll that said "not done" (`lo`) and
-  by the poll that saw it final (`hi`); the estimate is the median bracket midpoint of recent jobs;
+  by the poll that saw it final (`hi`); the estimate is the median of recent samples (see
+  `record`);
 * with an estimate E, a job's first poll comes at E after its upload, then in small steps
   (10% of E, growing), so a typical job costs one or two polls;
 * before any job has finished, only a few "scout" jobs poll on a geometric ramp; the others
@@ -31,9 +32,14 @@ class AdaptivePoller:
         self._cond = threading.Condition()
 
     def record(self, lo: float, hi: float) -> None:
-        """A job was seen not final at `lo` seconds after upload and final at `hi`."""
+        """A job was seen not final at `lo` seconds after upload (0: never) and final at `hi`.
+
+        Seen not final first: it finished in (lo, hi], the midpoint is the sample. Final at the
+        first poll: only the upper bound is known; halving it would make the next jobs poll too
+        early and pay a second poll, so `hi` itself is the sample (stable: jobs polled at the
+        estimate report the estimate)."""
         with self._cond:
-            self._mids.append((max(0.0, lo) + hi) / 2)
+            self._mids.append((lo + hi) / 2 if lo > 0 else hi)
             del self._mids[:-self.history]
             self._cond.notify_all()
 

@@ -163,7 +163,10 @@ class FlowGraph:
         return {n: d for n, d in dist.items() if isinstance(n, Menu)}
 
     def reached_from_other_menu(self, menu: Menu) -> Menu | None:
-        """Another reachable menu from which `menu` can be reached, if any."""
+        """Another reachable menu leading to `menu`: its parent on the shortest route if it has one."""
+        self.menu_depth(menu)
+        if self._via.get(menu) is not None:
+            return self._via[menu]
         if self._sources is None:
             self._sources = self._menu_sources()
         return next((m for m in self._sources.get(menu, ()) if m is not menu), None)
