@@ -15,7 +15,7 @@ from ivr_ci.genesys.insights import InsightsMixin
 from ivr_ci.genesys.jobs import JobsMixin
 from ivr_ci.genesys.lookups import LookupsMixin
 from ivr_ci.genesys.policy import PollPolicy, RetryPolicy
-from ivr_ci.genesys.ratelimit import RateLimiter
+from ivr_ci.genesys.ratelimit import Limiter, RateLimiter
 from ivr_ci.genesys.regions import API_BASE_ENV, Endpoints, resolve_endpoints
 from ivr_ci.genesys.transport import Transport, TransportStats
 
@@ -40,7 +40,7 @@ class GenesysClient(FlowsMixin, JobsMixin, LookupsMixin, AuditsMixin, InsightsMi
         polling: PollPolicy | None = None,
         timeout: tuple[float, float] = (10.0, 60.0),
         refresh_margin: float = 60.0,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         self.credentials = credentials
         self.endpoints: Endpoints = resolve_endpoints(region or credentials.region, api_base)
@@ -78,7 +78,7 @@ class GenesysClient(FlowsMixin, JobsMixin, LookupsMixin, AuditsMixin, InsightsMi
         return self._t.stats
 
     @property
-    def rate_limiter(self) -> RateLimiter:
+    def rate_limiter(self) -> Limiter:
         return self._t.limiter
 
     def close(self) -> None:

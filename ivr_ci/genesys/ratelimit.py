@@ -19,8 +19,22 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Protocol
 
 WINDOW = 60.0  # seconds: Genesys limits are per minute
+
+
+class Limiter(Protocol):
+    """What the transport needs from a limiter (`RateLimiter`, or e.g. a sliding-window one)."""
+
+    @property
+    def per_minute(self) -> float | None: ...
+
+    def acquire(self) -> float: ...
+
+    def on_success(self) -> None: ...
+
+    def on_throttled(self, retry_after: float | None) -> None: ...
 
 
 class RateLimiter:

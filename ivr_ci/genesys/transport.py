@@ -28,7 +28,7 @@ from ivr_ci.genesys.errors import (
     scrub,
 )
 from ivr_ci.genesys.policy import RetryPolicy
-from ivr_ci.genesys.ratelimit import RateLimiter
+from ivr_ci.genesys.ratelimit import Limiter, RateLimiter
 from ivr_ci.genesys.regions import Endpoints
 
 log = logging.getLogger("ivr_ci.genesys")
@@ -121,7 +121,7 @@ class Transport:
         credentials: Credentials,
         *,
         retry: RetryPolicy | None = None,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         timeout: tuple[float, float] = (10.0, 60.0),
         refresh_margin: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
@@ -130,7 +130,7 @@ class Transport:
         self.endpoints = endpoints
         self._credentials = credentials
         self.retry = retry or RetryPolicy()
-        self.limiter = limiter or RateLimiter(300.0)
+        self.limiter: Limiter = limiter or RateLimiter(300.0)
         self.timeout = timeout
         self.tokens = TokenCache(refresh_margin, clock=clock)
         self.stats = TransportStats()
