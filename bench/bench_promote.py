@@ -1,7 +1,7 @@
 """Benchmark: `promote --apply` of 50 flows under a per-minute rate limit and 200 ms latency.
 
 Run by hand:  python bench/bench_promote.py [--flows 50] [--limit 60] [--latency-ms 200]
-              [--job-ms 2000] [--concurrency 16]
+              [--job-ms 2000] [--concurrency 32]
 
 Emulator: every API request (`/api/v2/*`) limited to `--limit` per token in any 60 s window
 (the `rate_limit` fault), `--latency-ms` on every request, import jobs final `--job-ms` after
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=60, help="server limit: API requests per token per minute")
     ap.add_argument("--latency-ms", type=int, default=200)
     ap.add_argument("--job-ms", type=int, default=2000, help="import job time after the upload")
-    ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--concurrency", type=int, default=32)
     args = ap.parse_args(argv)
     lat, job = args.latency_ms / 1000, args.job_ms / 1000
 

@@ -25,7 +25,7 @@ inboundCall:
         name: Main
         refId: m
         audio:
-          tts: For sales press 1.
+          tts: For sales press 1. For the operator press 0.
         choices:
           - menuTransferToAcd:
               name: Sales
@@ -33,6 +33,12 @@ inboundCall:
               targetQueue:
                 lit:
                   name: Sales
+          - menuTransferToAcd:
+              name: Operator
+              dtmf: digit_0
+              targetQueue:
+                lit:
+                  name: Operator
 """
 BAD = GOOD.replace("name: Good", "name: Bad") + """\
           - menuDisconnect:
@@ -93,7 +99,7 @@ def test_hooks_pass_on_good_flows_and_fail_on_bad_ones(hook_repo):
     result = _try(work, env, "lint-menu")
     assert result.returncode == 1, result.stdout
     assert "Failed" in result.stdout
-    assert "flows/bad.yaml:20:" in result.stdout and "IVR101" in result.stdout
+    assert "flows/bad.yaml:26:" in result.stdout and "IVR101" in result.stdout
     assert "good.yaml" not in result.stdout and "ci.yml" not in result.stdout
     (work / "flows" / "bad.yaml").unlink()
     _git(work, "add", "-A")

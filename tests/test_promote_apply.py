@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
+import threading
 
 import pytest
 
-from ivr_ci.promote.apply import Refused
+from ivr_ci.promote.apply import ApplyOptions, Refused, apply_release
 from ivr_ci.promote.ledger import read_ledger
+from ivr_ci.promote.overlay import load_overlay
+from ivr_ci.promote.planner import compute_plan
+from ivr_ci.promote.poller import AdaptivePoller
 from tests.promote_helpers import (
     ENV_VARS,
     OrgReader,
@@ -165,3 +170,26 @@ def test_ledger_entries_validate_against_the_schema(tmp_path, emulator_factory):
     assert len(lines) == 2
     for line in lines:
         jsonschema.validate(json.loads(line), schema)
+
+
+def test_menu_overlay_is_checked_online_and_deployed(tmp_path, emulator_factory):
+    old = {"ivr01.yaml": ivr_flow(1, "v1", module=False)}
+    emu, runner, reader = _setup(tmp_path, emulator_factory, old, old)
+    overlay = tmp_path / "holiday.yaml"
+    overlay.write_text('flow: "{{prefix}}IVR 01"\nmenu: Main Menu\nchoices:\n'
+                       '  5: {prompt: "Holiday hours.", target: {queue: "No Such Queue"}}\n')
+    session = runner.session([load_overlay(str(overlay))])
+    with runner.client(session) as client:
+        plan = compute_plan(client, session.release, git_sha=None)
+    assert [f.action for f in plan.flows] == ["update"]  # the overlay is a change
+    assert any("queue 'No Such Queue' does not exist" in f.message for f in plan.errors)
+
+    overlay.write_text(overlay.read_text().replace("No Such Queue", "{{queue}}"))
+    session = runner.session([load_overlay(str(overlay))])
+    with runner.client(session) as client:
+        result = apply_release(client, session.release, session.env, session.promotion,
+                               ApplyOptions(poller=AdaptivePoller(initial=0.02)), git_sha=None,
+                               stop=threading.Event(), stream=io.StringIO())
+    assert result.ok
+    published = reader.published()["DEV IVR 01"]
+    assert "Overlay 5" in published and "digit_5" in published and "Holiday hours." in published

@@ -222,3 +222,21 @@ def test_composite_action_plan_then_apply(tmp_path, emulator_factory, fake_githu
     assert json.loads(apply.outputs["ledger-entry"])["outcome"] == "success"
     assert "DEV IVR 02" in apply.summary
     assert H.org_state(reader, H.rendered(OLD), H.rendered(NEW)) == "new"
+
+
+def test_validate_flow_online_lists_every_missing_object_at_its_line(tmp_path, emulator_factory, capsys):
+    emu, config, reader = _project(tmp_path, emulator_factory)
+    flow = tmp_path / "flows" / "ivr02.yaml"
+    flow.write_text(flow.read_text().replace('"{{queue}}"', "Nowhere").replace(
+        "tts: Press 1 for support.", "exp: ToAudio(Prompt.Missing_Prompt)"))
+    code = main(["validate-flow", "--config", str(config), "--env", "dev", "--online", "--format", "json",
+                 str(tmp_path / "flows")])
+    found = json.loads(capsys.readouterr().out)["findings"]
+    online = [f for f in found if f["rule"] == "promote-preflight"]
+    lines = flow.read_text().splitlines()
+    assert code == 1
+    assert {(f["path"].rsplit("/", 1)[-1], f["line"]) for f in online if f["severity"] == "error"} == {
+        ("ivr02.yaml", next(i for i, t in enumerate(lines, 1) if "ToAudio(Prompt.Missing" in t)),
+        ("ivr02.yaml", next(i for i, t in enumerate(lines, 1) if "Nowhere" in t) - 2)}
+    assert main(["validate-flow", "--config", str(config), "--online"]) == 2
+    assert "--online needs --env" in capsys.readouterr().err

@@ -87,6 +87,10 @@ def _rerun_converges(runner: H.Runner, reader: H.OrgReader, **opts: Any) -> None
     pytest.param({"kind": "reset", "path": "/api/v2/flows/jobs/*", "method": "GET", "nth": 2, "times": 1},
                  id="connection-reset-on-poll"),
     pytest.param({"kind": "reset", "path": "/__upload/*", "nth": 2, "times": 1}, id="connection-reset-on-upload"),
+    pytest.param({"kind": "error", "status": 500, "path": "/__upload/*", "nth": 3, "times": 1},
+                 id="transient-5xx-on-upload"),
+    pytest.param({"kind": "error", "status": 503, "path": "/api/v2/flows/export/jobs*", "nth": 1, "times": 2},
+                 id="transient-5xx-on-export"),
     pytest.param({"kind": "token_expiry", "path": "/api/v2/flows/jobs*", "nth": 4}, id="token-expiry-mid-run"),
 ])
 def test_transient_faults_are_absorbed(org, spec):

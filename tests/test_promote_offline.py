@@ -52,8 +52,8 @@ def test_environment_schema_reports_every_bad_key_with_its_line(tmp_path):
     for expected in (":2: environments/prod: 'client_secret_env' is a required property",
                      ":2: environments/prod: needs one of: region, api_base",
                      ":5: environments/prod/window/slots/0/start", ":6: environments/prod/notify",
-                     "unknown key ('colour' was unexpected)", ":9: promotion/groups/0",
-                     "unknown key ('concurency' was unexpected)"):
+                     "environments/prod: unknown key 'colour'", ":9: promotion/groups/0",
+                     "promotion: unknown key 'concurency'"):
         assert expected in text, text
 
 
@@ -280,3 +280,34 @@ def test_lock_is_exclusive_names_the_holder_and_stale_locks_are_broken(tmp_path)
 
 def test_cycle_and_lock_errors_are_operation_failures():
     assert issubclass(CycleError, OperationFailed) and issubclass(LockBusy, OperationFailed)
+
+
+def test_the_documented_workflow_applies_once_per_environment_and_is_clean():
+    import re
+    import shutil
+
+    import yaml
+
+    from tests.conftest import REPO
+
+    text = (REPO / "docs" / "promote.md").read_text()
+    workflow = "name: IVR flows\n" + re.search(r"```yaml\nname: IVR flows\n(.*?)```", text, re.S).group(1)
+    data = yaml.safe_load(workflow)
+    apply = data["jobs"]["apply"]
+    assert apply["concurrency"] == {"group": "ivr-ci-promote-prod", "cancel-in-progress": False}
+    assert apply["steps"][1]["with"]["plan-hash"] == "${{ needs.plan-on-merge.outputs.plan-hash }}"
+    for job in data["jobs"].values():
+        for step in job["steps"]:
+            assert "${{" not in step.get("run", "")
+    exe = shutil.which("zizmor")
+    if exe:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:  # zizmor wants a .github/workflows layout
+            path = os.path.join(tmp, ".github", "workflows")
+            os.makedirs(path)
+            with open(os.path.join(path, "ivr.yml"), "w") as fh:
+                fh.write(workflow)
+            r = subprocess.run([exe, "--offline", "--no-progress", os.path.join(path, "ivr.yml")],
+                               capture_output=True, text=True)
+        assert r.returncode == 0, r.stdout + r.stderr

@@ -85,13 +85,10 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     overlays = [load_overlay(p) for p in args.menu_overlay]
     session = prepare(config, args.env, list(args.paths), overlays, ledger=args.ledger, lock_dir=args.lock_dir)
-    if session.release.errors or any(f.severity.value == "error" for f in session.findings):
-        for f in session.findings:
-            print(f"{f.location()}: {f.severity.value}: {f.message} [{f.rule_id}]", file=sys.stderr)
-        raise OperationFailed(f"the flows cannot be promoted to '{args.env}' as they are "
-                              f"({sum(1 for f in session.findings if f.severity.value == 'error')} error(s) above)")
-    for f in session.findings:  # warnings of the offline checks
-        print(f"{f.location()}: {f.severity.value}: {f.message} [{f.rule_id}]", file=sys.stderr)
+    _report_findings(session.findings, annotate=args.format == "text")  # json/markdown stdout stays clean
+    errors = sum(1 for f in session.findings if f.severity.value == "error")
+    if session.release.errors or errors:
+        raise OperationFailed(f"the flows cannot be promoted to '{args.env}' as they are ({errors} error(s) above)")
     workers = args.concurrency or session.promotion.concurrency
     job_timeout = args.job_timeout or session.promotion.job_timeout
     if args.apply:
@@ -101,6 +98,15 @@ def run(args: argparse.Namespace) -> int:
         if args.plan:
             return _plan(client, session, args, workers)
         return _apply(client, session, args, workers, job_timeout)
+
+
+def _report_findings(findings: list[Any], *, annotate: bool) -> None:
+    """Render/validate findings: on stderr, and as annotations on the files in Actions."""
+    for f in findings:
+        print(f"{f.location()}: {f.severity.value}: {f.message} [{f.rule_id}]", file=sys.stderr)
+        if annotate and gha.in_actions() and f.severity.value in ("error", "warning"):
+            emit = gha.error if f.severity.value == "error" else gha.warning
+            emit(f.message, file=f.path, line=f.line or None, col=f.col or None, title=f"ivr-ci promote {f.rule_id}")
 
 
 def _pre_apply_checks(session: Any, args: argparse.Namespace) -> None:

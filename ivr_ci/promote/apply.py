@@ -82,7 +82,7 @@ def apply_release(client: GenesysClient, release: Release, env: EnvSettings, pro
     with acquire(promotion.lock_dir, env.name, run_id, ttl=promotion.lock_ttl,
                  info={"actor": L.current_actor(), "gitSha": git_sha}):
         plan = compute_plan(client, release, git_sha=git_sha, workers=opts.workers,
-                            force_unlock=opts.force_unlock, export_timeout=opts.job_timeout)
+                            force_unlock=opts.force_unlock, export_timeout=opts.job_timeout, token_details=False)
         reasons = _refusals(plan, opts)
         if reasons:
             raise Refused("apply refused, nothing was changed:\n  " + "\n  ".join(reasons))

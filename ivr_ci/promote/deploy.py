@@ -109,8 +109,7 @@ class Deployer:
                                       state.job_id)
                 time.sleep(delay)
                 asked = time.monotonic()
-                with _low_priority(self.client):
-                    data = self.client.get_import_job(state.job_id)
+                data = self.client.get_import_job(state.job_id)
                 polls += 1
                 status = data.get("status")
                 elapsed = time.monotonic() - since
@@ -140,12 +139,6 @@ class Deployer:
             return
         with contextlib.suppress(Exception):  # the rollback reads the org's state next anyway
             self.wait(state, label, time.monotonic(), settling=True)
-
-
-def _low_priority(client: GenesysClient) -> Any:
-    """Status polls yield to other requests when the limiter is a `SlidingWindowLimiter`."""
-    marker = getattr(client.rate_limiter, "low_priority", None)
-    return marker() if marker is not None else contextlib.nullcontext()
 
 
 @dataclass

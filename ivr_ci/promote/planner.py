@@ -53,7 +53,8 @@ def describe_change(old_text: str | None, new: Flow) -> tuple[str, list[dict[str
 
 
 def compute_plan(client: GenesysClient, release: Release, *, git_sha: str | None, workers: int = 4,
-                 force_unlock: bool = False, export_timeout: float | None = None) -> Plan:
+                 force_unlock: bool = False, export_timeout: float | None = None,
+                 token_details: bool = True) -> Plan:
     """Everything an apply needs to know, fetched read-only. Release errors must be handled first."""
     flows = release.flows
     target = list_target(client, {f.yaml_type for f in flows if f.yaml_type})
@@ -103,11 +104,12 @@ def compute_plan(client: GenesysClient, release: Release, *, git_sha: str | None
                 pf.path, 1, 1, flow=pf.name))
         elif pf.lock is not None:
             notes.append(f"{pf.label} is locked by {pf.lock.describe()} (unchanged, not touched)")
-    try:
-        token_info = client.token_info()
-    except Exception as exc:  # noqa: BLE001 - informational only; the API may not offer it
-        log.info("token info unavailable: %s", exc)
-        token_info = None
+    token_info = None
+    if token_details:  # informational (role count); an apply spares the request
+        try:
+            token_info = client.token_info()
+        except Exception as exc:  # noqa: BLE001 - the API may not offer it
+            log.info("token info unavailable: %s", exc)
     kinds = {r.kind for f in flows if f.doc.flow is not None for r in f.doc.flow.org_references()}
     permissions = permission_report(pre, exported=bool(to_export), force_unlock=force_unlock,
                                     token_info=token_info, uses_kinds=kinds)

@@ -17,8 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 
 class SlidingWindowLimiter:
@@ -32,8 +31,6 @@ class SlidingWindowLimiter:
         # each one `margin` seconds longer so the server's window has always freed the slot
         self.span = window + margin
         self._sent: deque[float] = deque()
-        self._urgent_waiting = 0  # normal-priority callers waiting for a slot
-        self._local = threading.local()
         self._blocked_until = 0.0
         self._lock = threading.Lock()
         self._clock, self._sleep = clock, sleep
@@ -48,42 +45,21 @@ class SlidingWindowLimiter:
     def per_minute(self) -> float:
         return float(self.ceiling)
 
-    @contextmanager
-    def low_priority(self) -> Iterator[None]:
-        """Requests of this thread yield to others while the window is full (job status polls:
-        when slots are scarce, starting the next import job beats checking on a running one)."""
-        self._local.low = True
-        try:
-            yield
-        finally:
-            self._local.low = False
-
     def acquire(self) -> float:
-        low = getattr(self._local, "low", False)
         waited = 0.0
-        queued = False
-        try:
-            while True:
-                with self._lock:
-                    now = self._clock()
-                    while self._sent and self._sent[0] <= now - self.span:
-                        self._sent.popleft()
-                    free = now >= self._blocked_until and len(self._sent) < self.limit
-                    if free and not (low and self._urgent_waiting):
-                        self._sent.append(now)
-                        self.waited += waited
-                        return waited
-                    if not free and not low and not queued:
-                        queued = True
-                        self._urgent_waiting += 1
-                    wait = max(self._blocked_until - now,
-                               (self._sent[0] + self.span - now) if len(self._sent) >= self.limit else 0.0, 0.005)
-                self._sleep(min(wait, 0.05) if low else wait)
-                waited += min(wait, 0.05) if low else wait
-        finally:
-            if queued:
-                with self._lock:
-                    self._urgent_waiting -= 1
+        while True:
+            with self._lock:
+                now = self._clock()
+                while self._sent and self._sent[0] <= now - self.span:
+                    self._sent.popleft()
+                if now >= self._blocked_until and len(self._sent) < self.limit:
+                    self._sent.append(now)
+                    self.waited += waited
+                    return waited
+                wait = max(self._blocked_until - now,
+                           (self._sent[0] + self.span - now) if len(self._sent) >= self.limit else 0.0, 0.005)
+            self._sleep(wait)
+            waited += wait
 
     def on_success(self) -> None:
         """Nothing to learn: the window is known."""
@@ -94,6 +70,7 @@ class SlidingWindowLimiter:
         with self._lock:
             self.throttled += 1
             now = self._clock()
-            self._blocked_until = max(self._blocked_until, now + max(0.0, retry_after or 1.0))
+            pause = 1.0 if retry_after is None else max(0.0, retry_after)
+            self._blocked_until = max(self._blocked_until, now + pause)
             if self._sent:
                 self._sent.pop()

@@ -67,3 +67,29 @@ def window_limiter(env: EnvSettings) -> Any:
     from ivr_ci.promote.ratewindow import SlidingWindowLimiter
 
     return SlidingWindowLimiter(float(env.raw.get("rate_limit") or 300))
+
+
+def online_preflight(config: Config, env_name: str, paths: list[str], *, api_base: str | None = None,
+                     workers: int = 4) -> tuple[list[Finding], list[str]]:
+    """`validate-flow --online --env NAME`: render for the environment, then check every org
+    object the flows use exists in the target org (plus permissions and empty queues)."""
+    from ivr_ci.promote.preflight import check_objects, permission_report
+    from ivr_ci.promote.target import list_target
+
+    # validate-flow runs the offline checks itself: only render problems are added here
+    session = prepare(config, env_name, paths, [], offline_checks=False)
+    findings = list(session.release.findings)
+    release = session.release
+    if not release.flows:
+        return findings, []
+    with make_client(session.env, api_base=api_base) as client:
+        target = list_target(client, {f.yaml_type for f in release.flows if f.yaml_type})
+        pre = check_objects(client, release.flows, target, release.keys, workers=workers)
+        try:
+            token_info = client.token_info()
+        except Exception:  # noqa: BLE001 - informational
+            token_info = None
+    kinds = {r.kind for f in release.flows if f.doc.flow is not None for r in f.doc.flow.org_references()}
+    perms = permission_report(pre, exported=False, force_unlock=False, token_info=token_info, uses_kinds=kinds)
+    notes = list(release.notes) + list(pre.notes) + ([perms["note"]] if perms["note"] else [])
+    return findings + pre.findings, notes
