@@ -33,6 +33,7 @@ class SchemaProblem:
     message: str
 
 
+@lru_cache(maxsize=1)
 def schema_text() -> str:
     return resources.files("ivr_ci.schemas").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
 
@@ -137,6 +138,10 @@ def schema_problems(root: Any) -> list[SchemaProblem]:
     Errors about the document root itself (not exactly one flow-type key) are left out:
     the loader reports those as IVR003.
     """
+    from ivr_ci.flow.fastschema import is_valid_fast
+
+    if is_valid_fast(schema_text(), root):
+        return []
     errors = [_leaf(top) for top in flow_validator().iter_errors(root)]
     found: dict[tuple[int, int, str], SchemaProblem] = {}
     for err in _primary(errors):
