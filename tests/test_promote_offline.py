@@ -311,3 +311,19 @@ def test_the_documented_workflow_applies_once_per_environment_and_is_clean():
             r = subprocess.run([exe, "--offline", "--no-progress", os.path.join(path, "ivr.yml")],
                                capture_output=True, text=True)
         assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_offline_checks_run_for_the_environment_and_catch_what_only_rendering_breaks(tmp_path):
+    from ivr_ci.promote.session import prepare
+
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    (flows / "ivr01.yaml").write_text(ivr_flow(1, "v1", module=False).replace(
+        "  description: Line 1", "  description: {{desc}}"))
+    (tmp_path / ".ivr-ci.yaml").write_text(
+        "flows: [flows]\nenvironments:\n  dev:\n    region: mypurecloud.ie\n    client_id_env: A\n"
+        "    client_secret_env: B\n    substitutions: {prefix: 'DEV ', queue: Support, desc: 'Sales: EMEA'}\n")
+    session = prepare(load_config(str(tmp_path / ".ivr-ci.yaml")), "dev", [], [])
+    rules = {(f.rule_id, f.line) for f in session.findings}
+    assert ("IVR001", 3) in rules  # `description: Sales: EMEA` is not YAML once substituted
+    assert not any(f.rule_id == "IVR402" for f in session.findings)  # every value is used

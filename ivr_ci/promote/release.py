@@ -118,10 +118,23 @@ def _duplicates(release: Release) -> None:
 
 
 def offline_findings(config: Config, release: Release) -> list[Finding]:
-    """validate-flow's checks on the rendered flows (findings point at the template files)."""
+    """validate-flow's checks for the environment, as `validate-flow --env NAME` runs them.
+
+    The substitution-aware rules need the placeholders: run on the rendered text, every value
+    of the environment looks unused (IVR402). So the rules run on the templates (overlay
+    applied) with the environment, and the rendered flows add what only rendering can break:
+    their load errors (a value that is not valid YAML where it lands, a duplicate key)."""
     from ivr_ci.rules.engine import Engine
 
-    return Engine(config, env=release.environment).run("validate-flow", [f.doc for f in release.flows])
+    templates = [load_flow_text(f.template, f.path) for f in release.flows]
+    findings = Engine(config, env=release.environment).run("validate-flow", templates)
+    seen = {(f.rule_id, f.path, f.line) for f in findings}
+    for f in release.flows:
+        for p in f.doc.problems:
+            if (p.rule_id, p.path, p.line) not in seen:
+                findings.append(Finding(p.rule_id, p.severity, f"after substitution for '{release.environment}': "
+                                        f"{p.message}", p.path, p.line, p.col, flow=f.name))
+    return findings
 
 
 def git_sha(cwd: str | None = None) -> str | None:
