@@ -14,6 +14,7 @@ from ivr_ci.promote.overlay import load_overlay
 from ivr_ci.promote.planner import compute_plan
 from ivr_ci.promote.poller import AdaptivePoller
 from tests.promote_helpers import (
+    CLIENT,
     ENV_VARS,
     OrgReader,
     Runner,
@@ -61,6 +62,9 @@ def test_one_flow_happy_path_then_noop(tmp_path, emulator_factory):
     assert {f["name"]: f["publishedVersion"]["id"] for f in reader.flows()} == versions
     entries = read_ledger(str(tmp_path / "ledger.jsonl"))
     assert [e["outcome"] for e in entries] == ["success", "unchanged"]
+    # the deploying OAuth client is recorded (audit-report matches audit events on it), never its secret
+    assert entries[0]["clientId"] == CLIENT[0]
+    assert "secret" not in (tmp_path / "ledger.jsonl").read_text()
 
 
 def test_twenty_flows_created_and_updated_callee_first(tmp_path, emulator_factory):

@@ -89,6 +89,7 @@ def apply_release(client: GenesysClient, release: Release, env: EnvSettings, pro
         if stop.is_set():
             raise Refused("interrupted before the deploy started; nothing was changed")
         entry = L.LedgerEntry(env.name, plan.hash, plan.source_hash, git_sha, run_id=run_id,
+                              client_id=getattr(client, "client_id", None),
                               window_override=opts.override_window)
         started = time.monotonic()
         try:

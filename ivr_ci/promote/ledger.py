@@ -88,6 +88,7 @@ class LedgerEntry:
     git_sha: str | None
     run_id: str = field(default_factory=new_run_id)
     actor: str = field(default_factory=current_actor)
+    client_id: str | None = None  # the OAuth client that deployed: audit-report matches events on it
     started_at: str = field(default_factory=now_iso)
     finished_at: str | None = None
     duration_seconds: float | None = None
@@ -103,7 +104,7 @@ class LedgerEntry:
         return {
             "schemaVersion": SCHEMA_VERSION, "runId": self.run_id, "environment": self.environment,
             "gitSha": self.git_sha, "planHash": self.plan_hash, "sourceHash": self.source_hash,
-            "actor": self.actor, "startedAt": self.started_at, "finishedAt": self.finished_at,
+            "actor": self.actor, "clientId": self.client_id, "startedAt": self.started_at, "finishedAt": self.finished_at,
             "durationSeconds": round(self.duration_seconds, 3) if self.duration_seconds is not None else None,
             "outcome": self.outcome, "summary": self.summary, "windowOverride": self.window_override,
             "flows": [f.to_json() for f in self.flows],
