@@ -66,3 +66,17 @@ def test_bad_config_fails_the_step_with_exit_2(tmp_path):
     result = run_action(REPO / "entrypoints" / "lint-menu", inputs={"paths": "flows", "fail-on": "never"},
                         workspace=ws)
     assert result.returncode == 2
+
+
+def test_root_action_runs_the_chosen_stage(tmp_path):
+    ws = _workspace(tmp_path, BAD)
+    result = run_action(REPO, inputs={"stage": "lint-menu", "paths": "flows", "fail-on": "never"}, workspace=ws)
+    assert result.returncode == 0
+    assert result.outputs["errors"] == "1"
+    assert any("IVR101" in a for a in result.annotations("error"))
+
+
+def test_root_action_rejects_an_unknown_stage(tmp_path):
+    result = run_action(REPO, inputs={"stage": "deploy-everything"}, workspace=tmp_path)
+    assert result.returncode == 2
+    assert any("unknown ivr-ci stage" in a for a in result.annotations("error"))
