@@ -5,17 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
-
-import pytest
 
 from ivr_ci.cli import main
 from ivr_ci.config import Config
 from ivr_ci.findings import Severity
 from ivr_ci.flow import load_flow_text
 from ivr_ci.rules.engine import Engine
-from ivr_ci.util.gcpause import paused_gc
 from tests.lint_menu_fixtures import flow, lines_of, lint_file
 
 REPO = Path(__file__).resolve().parent.parent
@@ -184,30 +180,15 @@ def generated_flow(menus: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def _cpu_seconds(tmp_path: Path, menus: int) -> tuple[float, float]:
-    """CPU seconds of `ivr-ci lint-menu big.yaml` in-process (read, parse, lint, render), and
-    of the rule catalogue alone on the parsed flow. CPU time, not wall time: shared CI runners."""
-    path = tmp_path / f"big{menus}.yaml"
-    path.write_text(generated_flow(menus), encoding="utf-8")
-    start = time.process_time()
+def test_a_big_generated_menu_tree_is_walked_completely(tmp_path: Path) -> None:
+    """Speed is measured in bench/bench_lint.py; here: a 2,000-menu tree is linted end to end
+    and the only findings are the menus past the depth limit (so every branch was reached)."""
+    path = tmp_path / "big.yaml"
+    path.write_text(generated_flow(2_000), encoding="utf-8")
     code = main(["lint-menu", str(path), "--format", "json", "--output", str(tmp_path / "out.json")])
-    total = time.process_time() - start
     assert code == 0
     report = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
-    # the first menus past depth 5 are the only findings: the whole tree was walked
-    assert {f["rule"] for f in report["findings"]} == {"IVR106"}
-    with paused_gc():  # as the command does: GC passes over the parsed flow are pure overhead
-        doc = load_flow_text(path.read_text(encoding="utf-8"), str(path))
-        start = time.process_time()
-        Engine(Config()).run("lint-menu", [doc])
-        return total, time.process_time() - start
-
-
-@pytest.mark.slow
-def test_ten_thousand_menus_lint_in_linear_time(tmp_path) -> None:
-    _cpu_seconds(tmp_path, 50)  # warm imports and caches
-    small_total, small_rules = _cpu_seconds(tmp_path, 2_500)
-    big_total, big_rules = _cpu_seconds(tmp_path, 10_000)
-    assert big_rules < 2.0  # the 16 rules on 10,000 menus (about 1 s on a 2-vCPU runner)
-    # 4x the menus: linear is ~4x, quadratic would be ~16x
-    assert big_total / small_total < 6.0 and big_rules / small_rules < 6.0
+    depth = [f for f in report["findings"] if f["rule"] == "IVR106"]
+    assert depth and {f["rule"] for f in report["findings"]} == {"IVR106"}
+    # a binary tree of 2,000 menus has 2^5 = 32 menus at depth 6, the first past the limit
+    assert len(depth) == 32
