@@ -97,6 +97,12 @@ def test_import_failures(emulator_api, yaml_text, expected):
     assert all(m["type"] in ("Error", "Warning", "Unknown") for m in state["messages"])
 
 
+def test_a_placeholder_in_a_yaml_comment_does_not_fail_the_import(emulator_api):
+    # Archy reads YAML: a comment never reaches the flow (validate-flow and promote agree)
+    state = emulator_api.import_flow("# values for {{flow_name}} come per environment\n" + flow_yaml())
+    assert state["status"] == "Success", texts(state)
+
+
 def test_missing_reference_has_network_diagnostic(emulator_api):
     state = emulator_api.import_flow(flow_yaml(queue="Ghost"))
     detail = state["messages"][0]["details"][0]

@@ -95,6 +95,12 @@ def parse_flow(text: str, path: str = "<upload>") -> ParseResult:
             continue
         errors.append((str(getattr(problem, "message", problem)), int(getattr(problem, "line", 0) or 0)))
     flow = doc.flow
+    if flow is not None:
+        # Archy reads YAML: a placeholder in a comment never reaches the flow (as validate-flow)
+        from ivr_ci.rules.substitution import live_placeholders
+
+        live = {(p.line, p.col) for p in live_placeholders(doc)}
+        placeholders = [p for p in placeholders if (p[1], p[2]) in live]
     if flow is None:
         if not errors:
             errors.append(("Unable to parse the flow YAML.", 0))

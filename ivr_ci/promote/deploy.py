@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ivr_ci.genesys.errors import ImportJobFailed, JobTimeout
+from ivr_ci.genesys.errors import ImportJobFailed, JobTimeout, message_texts
 from ivr_ci.promote.poller import AdaptivePoller
 
 if TYPE_CHECKING:
@@ -125,8 +125,11 @@ class Deployer:
                 schedule.final(elapsed, informative=informative)
                 state.final = status
                 if status == "Failure":
-                    return ImportJobFailed(f"import job {state.job_id} failed", state.job_id,
-                                           data.get("messages") or [])
+                    messages = data.get("messages") or []
+                    # what Architect said is the part a person can act on: keep it in the summary
+                    said = "; ".join(message_texts(messages)[:3])
+                    return ImportJobFailed(f"import job {state.job_id} failed" + (f": {said}" if said else ""),
+                                           state.job_id, messages)
                 state.flow_id = str((data.get("flow") or {}).get("id") or "")
                 if not state.flow_id:
                     state.final = "Failure"

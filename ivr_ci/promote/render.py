@@ -56,10 +56,13 @@ def _error(path: str, line: int, col: int, message: str) -> Finding:
 def placeholder_problems(text: str, path: str, values: dict[str, str], env: str) -> list[Finding]:
     """Every placeholder of `text` that rendering for `env` would leave in the file."""
     problems: list[Finding] = []
+    live = _live_positions(text, path)
     for number, line in enumerate(text.splitlines(), start=1):
         if "{{" not in line:
             continue
         for m in _ANY_PLACEHOLDER.finditer(line):
+            if live is not None and (number, m.start() + 1) not in live:
+                continue  # in a YAML comment: never reaches Architect (as validate-flow's IVR401)
             raw = m.group(1)
             key = raw.strip()
             col = m.start() + 1
@@ -74,6 +77,17 @@ def placeholder_problems(text: str, path: str, values: dict[str, str], env: str)
                 problems.append(_error(path, number, col, (
                     f"unknown substitution key '{key}' for environment '{env}' (known keys: {known})")))
     return problems
+
+
+def _live_positions(text: str, path: str) -> set[tuple[int, int]] | None:
+    """(line, col) of the placeholders in keys and values; None when the file does not parse
+    (then every placeholder counts, and the load error is reported anyway)."""
+    from ivr_ci.rules.substitution import live_placeholders
+
+    doc = load_flow_text(text, path)
+    if doc.flow is None:
+        return None
+    return {(p.line, p.col) for p in live_placeholders(doc)}
 
 
 def substitute(text: str, values: dict[str, str]) -> tuple[str, list[str]]:
@@ -98,10 +112,12 @@ def render_flow(path: str, template: str, values: dict[str, str], env: str) -> t
     if problems:
         return None, problems
     text, used = substitute(template, values)
-    leftover = [m for m in _ANY_PLACEHOLDER.finditer(text)]
-    if leftover:  # a value that itself contains {{...}}
-        line = text.count("\n", 0, leftover[0].start()) + 1
-        return None, [_error(path, line, 1, f"rendering left placeholder '{leftover[0].group(0)}' "
-                                            "(a substitution value contains '{{…}}')")]
     doc = load_flow_text(text, path)
+    from ivr_ci.rules.substitution import live_placeholders
+
+    leftover = live_placeholders(doc)
+    if leftover:  # a value that itself contains {{...}}
+        return None, [_error(path, leftover[0].line, leftover[0].col,
+                             f"rendering left placeholder '{{{{{leftover[0].key}}}}}' "
+                             "(a substitution value contains '{{…}}')")]
     return RenderedFlow(path, template, text, doc, used), []
