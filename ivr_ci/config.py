@@ -13,7 +13,7 @@ from importlib import resources
 from typing import Any
 
 from ivr_ci.errors import ConfigError
-from ivr_ci.flow.yamlpos import YamlSyntaxError, YMap, YSeq, parse_yaml
+from ivr_ci.flow.yamlpos import YamlSyntaxError, YMap, locate, parse_yaml
 
 CONFIG_NAMES = (".ivr-ci.yaml", ".ivr-ci.yml")
 
@@ -22,21 +22,6 @@ CONFIG_NAMES = (".ivr-ci.yaml", ".ivr-ci.yml")
 def load_schema(name: str) -> dict:
     text = resources.files("ivr_ci.schemas").joinpath(name).read_text(encoding="utf-8")
     return json.loads(text)
-
-
-def _locate(root: Any, path: list) -> int:
-    """Line of the element at a jsonschema error path (best effort)."""
-    node, line = root, getattr(getattr(root, "pos", None), "line", 1)
-    for part in path:
-        if isinstance(node, YMap) and part in node:
-            line = node.key_pos[part].line
-            node = node[part]
-        elif isinstance(node, YSeq) and isinstance(part, int) and part < len(node):
-            line = node.item_pos[part].line
-            node = node[part]
-        else:
-            break
-    return line
 
 
 def schema_errors(data: Any, schema_name: str, source: str) -> list[str]:
@@ -55,14 +40,14 @@ def schema_errors(data: Any, schema_name: str, source: str) -> list[str]:
             for key in err.instance:
                 if key not in known:
                     allowed = ", ".join(sorted(known)) or "none"
-                    found.append((_locate(data, [*path, key]), f"{where}: unknown key {key!r} (allowed: {allowed})"))
+                    found.append((locate(data, [*path, key])[0], f"{where}: unknown key {key!r} (allowed: {allowed})"))
             continue
         if err.validator == "propertyNames":
             msg = f"bad key {err.instance!r}"
         elif err.validator == "anyOf" and all(set(s) == {"required"} for s in err.validator_value):
             # "one of these keys is needed": say so instead of dumping the whole mapping
             msg = "needs one of: " + ", ".join(k for s in err.validator_value for k in s["required"])
-        found.append((_locate(data, list(err.absolute_path)), f"{where}: {msg}"))
+        found.append((locate(data, path)[0], f"{where}: {msg}"))
     return [f"{source}:{line}: {text}" for line, text in sorted(found)]
 
 

@@ -13,6 +13,7 @@ from ivr_ci.emulator.imports import ImportJob
 from ivr_ci.emulator.models import EmulatorBackend
 from ivr_ci.emulator.orgobjects import DEFAULT_SYSTEM_PROMPTS
 from ivr_ci.errors import ConfigError
+from ivr_ci.flow.yamlpos import locate
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "emulator-seed.schema.json"
 
@@ -89,23 +90,6 @@ DEFAULT_SEED: dict[str, Any] = {
 }
 
 
-def _line_of(root: Any, path: list[Any]) -> int:
-    """Best line for a JSON-schema error path in a position-carrying YAML tree."""
-    from ivr_ci.flow.yamlpos import YMap, YSeq
-
-    node, line = root, getattr(getattr(root, "pos", None), "line", 0) or 0
-    for step in path:
-        if isinstance(node, YMap) and step in node:
-            line = node.key_pos[step].line if step in node.key_pos else line
-            node = node[step]
-        elif isinstance(node, YSeq) and isinstance(step, int) and step < len(node):
-            line = node.item_pos[step].line
-            node = node[step]
-        else:
-            break
-    return line
-
-
 def read_seed_text(text: str, source: str) -> Any:
     """Parse a seed (YAML or JSON) keeping positions; ConfigError with file:line when broken."""
     from ivr_ci.flow.yamlpos import YamlSyntaxError, parse_yaml
@@ -134,7 +118,7 @@ def validate_seed(data: Any, source: str = "<seed>") -> dict[str, Any]:
     err = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if err is not None:
         where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
-        line = _line_of(data, list(err.absolute_path))
+        line = locate(data, list(err.absolute_path))[0]
         message = err.message if len(err.message) < 300 else err.message[:300] + "..."
         if any("secret" in str(p).lower() for p in err.absolute_path):
             message = "must be a non-empty string"  # never echo a secret
@@ -183,7 +167,7 @@ def apply_seed(backend: EmulatorBackend, seed: dict[str, Any], base_dir: Path | 
             backend.add_client(org.name, str(client["id"]), str(client["secret"]), client.get("name"))
         first_client = str(org_seed["clients"][0]["id"])
         for flow_index, flow_seed in enumerate(org_seed.get("flows", []) or []):
-            where = f"{source}:{_line_of(seed, ['orgs', org_index, 'flows', flow_index]) or '?'}"
+            where = f"{source}:{locate(seed, ['orgs', org_index, 'flows', flow_index])[0] or '?'}"
             _import_seed_flow(org, flow_seed, base_dir, first_client, where)
     for fault in seed.get("faults", []) or []:
         try:

@@ -16,7 +16,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from ivr_ci.flow.yamlpos import YMap, YSeq
+from ivr_ci.flow.yamlpos import YMap, locate
 
 SCHEMA_FILE = "archy-flow.schema.json"
 _REQUIRED_RE = re.compile(r"^'(.*)' is a required property$")
@@ -59,22 +59,6 @@ def _describe(value: Any) -> str:
     if value is None:
         return "nothing"
     return "text"
-
-
-def locate(root: Any, path: list[Any]) -> tuple[int, int]:
-    """Line/col of the key (or list item) that holds the element at a jsonschema path."""
-    node = root
-    pos = getattr(root, "pos", None)
-    for part in path:
-        if isinstance(node, YMap) and part in node:
-            pos = node.key_pos.get(part, pos)
-            node = node[part]
-        elif isinstance(node, YSeq) and isinstance(part, int) and part < len(node):
-            pos = node.item_pos[part]
-            node = node[part]
-        else:
-            break
-    return (pos.line, pos.col) if pos else (1, 1)
 
 
 def _where(path: list[Any]) -> str:

@@ -239,6 +239,22 @@ def _parse_yaml(text: str) -> ParsedYaml:
     return ParsedYaml(root, dups, find_placeholders(text), multiple_documents=len(nodes) > 1)
 
 
+def locate(root: Any, path: list[Any]) -> tuple[int, int]:
+    """Line/col of the key (or list item) holding the element at `path` (e.g. a jsonschema
+    error path); as deep as the path exists, (1, 1) when nothing is positioned."""
+    node, pos = root, getattr(root, "pos", None)
+    for part in path:
+        if isinstance(node, YMap) and part in node:
+            pos = node.key_pos.get(part, pos)
+            node = node[part]
+        elif isinstance(node, YSeq) and isinstance(part, int) and part < len(node):
+            pos = node.item_pos[part]
+            node = node[part]
+        else:
+            break
+    return (pos.line, pos.col) if pos else (1, 1)
+
+
 def load_plain(text: str) -> Any:
     """Parse YAML (config files, seeds) with the same rules; positions kept on containers."""
     return parse_yaml(text).root

@@ -14,11 +14,12 @@ propagation), so a 10,000-menu flow costs no more per menu than a 1-menu flow.
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from ivr_ci.flow.model import Action, Block, Choice, Element, Flow, Menu, Reference
 from ivr_ci.flow.refs import RefIndex
 from ivr_ci.flow.types import LIVE_AGENT_ACTIONS
+from ivr_ci.util.graphs import strongly_connected_components
 
 Node = Menu | Choice | Block
 
@@ -192,7 +193,7 @@ class FlowGraph:
         """True if the caller can get from `menu` back to a menu that leads to it."""
         if self._menu_scc is None:
             self._menu_scc = {}
-            for index, scc in enumerate(tarjan(self.reachable, self.successors)):
+            for index, scc in enumerate(strongly_connected_components(self.reachable, self.successors)):
                 for n in scc:
                     self._menu_scc[n] = index
                 self._scc_menus[index] = sum(isinstance(n, Menu) for n in scc)
@@ -213,7 +214,7 @@ class FlowGraph:
 
         out: dict[Node, set[str]] = {}
         nodes = [n for n in self.reachable if not isinstance(n, Menu)]
-        for scc in tarjan(nodes, local):  # successors' components come first
+        for scc in strongly_connected_components(nodes, local):  # successors' components come first
             kinds = set().union(*(self.kinds[n] & interesting for n in scc))
             members = set(scc)
             for n in scc:
@@ -223,52 +224,3 @@ class FlowGraph:
             for n in scc:
                 out[n] = kinds
         return out
-
-
-def tarjan(nodes: Iterable[Node], succ: Callable[[Node], list[Node]]) -> list[list[Node]]:
-    """Strongly connected components, each after every component it can reach (iterative)."""
-    index: dict[Node, int] = {}
-    low: dict[Node, int] = {}
-    on_stack: set[Node] = set()
-    stack: list[Node] = []
-    out: list[list[Node]] = []
-    counter = 0
-    for start in nodes:
-        if start in index:
-            continue
-        work: list[tuple[Node, Iterable[Node]]] = []
-        index[start] = low[start] = counter
-        counter += 1
-        stack.append(start)
-        on_stack.add(start)
-        work.append((start, iter(succ(start))))
-        while work:
-            node, it = work[-1]
-            advanced = False
-            for s in it:
-                if s not in index:
-                    index[s] = low[s] = counter
-                    counter += 1
-                    stack.append(s)
-                    on_stack.add(s)
-                    work.append((s, iter(succ(s))))
-                    advanced = True
-                    break
-                if s in on_stack:
-                    low[node] = min(low[node], index[s])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                scc: list[Node] = []
-                while True:
-                    n = stack.pop()
-                    on_stack.discard(n)
-                    scc.append(n)
-                    if n is node:
-                        break
-                out.append(scc)
-    return out

@@ -8,52 +8,65 @@ from typing import TypeVar
 N = TypeVar("N", bound=Hashable)
 
 
-def cyclic_components(nodes: Sequence[N], succ: Callable[[N], Iterable[N]]) -> list[list[N]]:
-    """Components holding a cycle (two or more nodes, or a node pointing at itself).
-
-    Tarjan's algorithm, iterative so a long chain cannot hit the recursion limit. Each
-    component lists its nodes in `nodes` order; components come in the order of their first node.
-    """
-    order = {n: i for i, n in enumerate(nodes)}
+def strongly_connected_components(nodes: Iterable[N], succ: Callable[[N], Iterable[N]]) -> list[list[N]]:
+    """Strongly connected components, each after every component it can reach (iterative)."""
     index: dict[N, int] = {}
     low: dict[N, int] = {}
     on_stack: set[N] = set()
     stack: list[N] = []
-    found: list[list[N]] = []
-    for root in nodes:
-        if root in index:
+    out: list[list[N]] = []
+    counter = 0
+    for start in nodes:
+        if start in index:
             continue
-        work: list[tuple[N, list[N]]] = []
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        work.append((root, list(succ(root))))
+        work: list[tuple[N, Iterable[N]]] = []
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        work.append((start, iter(succ(start))))
         while work:
-            v, todo = work[-1]
-            if todo:
-                w = todo.pop(0)
-                if w not in index:
-                    index[w] = low[w] = len(index)
-                    stack.append(w)
-                    on_stack.add(w)
-                    work.append((w, list(succ(w))))
-                elif w in on_stack:
-                    low[v] = min(low[v], index[w])
+            node, it = work[-1]
+            advanced = False
+            for s in it:
+                if s not in index:
+                    index[s] = low[s] = counter
+                    counter += 1
+                    stack.append(s)
+                    on_stack.add(s)
+                    work.append((s, iter(succ(s))))
+                    advanced = True
+                    break
+                if s in on_stack:
+                    low[node] = min(low[node], index[s])
+            if advanced:
                 continue
             work.pop()
             if work:
                 parent = work[-1][0]
-                low[parent] = min(low[parent], low[v])
-            if low[v] == index[v]:
-                group: list[N] = []
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                scc: list[N] = []
                 while True:
-                    w = stack.pop()
-                    on_stack.discard(w)
-                    group.append(w)
-                    if w == v:
+                    n = stack.pop()
+                    on_stack.discard(n)
+                    scc.append(n)
+                    if n == node:
                         break
-                if len(group) > 1 or v in set(succ(v)):
-                    found.append(sorted(group, key=lambda n: order.get(n, len(order))))
+                out.append(scc)
+    return out
+
+
+def cyclic_components(nodes: Sequence[N], succ: Callable[[N], Iterable[N]]) -> list[list[N]]:
+    """Components holding a cycle (two or more nodes, or a node pointing at itself).
+
+    Each component lists its nodes in `nodes` order; components come in the order of their
+    first node.
+    """
+    order = {n: i for i, n in enumerate(nodes)}
+    found = [sorted(group, key=lambda n: order.get(n, len(order)))
+             for group in strongly_connected_components(nodes, succ)
+             if len(group) > 1 or group[0] in set(succ(group[0]))]
     return sorted(found, key=lambda g: order.get(g[0], len(order)))
 
 
