@@ -7,8 +7,10 @@ Records are normalised one at a time and dropped after aggregation; only small, 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
+
+from ivr_ci.audit.timerange import from_iso
 
 # Actions that change a flow or its lock. Anything else (Export, View, Read, Download ...) is a
 # read: counted, never classified, so the report's own export jobs are not "out-of-band edits".
@@ -59,12 +61,10 @@ class AuditEvent:
 def parse_event_date(text: Any) -> datetime | None:
     if not isinstance(text, str) or not text:
         return None
-    value = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
     try:
-        dt = datetime.fromisoformat(value)
+        return from_iso(text)
     except ValueError:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
 def _version(record: dict[str, Any]) -> str | None:

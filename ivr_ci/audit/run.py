@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -24,6 +23,7 @@ from ivr_ci.audit.source import Progress, iter_records
 from ivr_ci.audit.timerange import parse_duration, plan_windows, resolve_range
 from ivr_ci.config import Config, load_config
 from ivr_ci.errors import ConfigError, UsageError
+from ivr_ci.util.files import atomic_file
 
 FORMATS = ("md", "html", "csv", "json")
 FAIL_ON = ("drift", "out-of-band")
@@ -80,17 +80,8 @@ def open_output(path: str | None) -> Iterator[TextIO]:
     if not path:
         yield sys.stdout
         return
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".ivr-ci-", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            yield fh
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with atomic_file(path, "w", encoding="utf-8", newline="") as fh:
+        yield fh
 
 
 def _release(config: Config, env: Any, paths: list[str]) -> tuple[Any, str | None]:

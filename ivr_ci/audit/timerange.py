@@ -37,17 +37,22 @@ def parse_duration(text: str, what: str = "--since") -> timedelta:
     return timedelta(seconds=value)
 
 
-def parse_when(text: str, what: str) -> datetime:
-    """ISO-8601 date or date-time (naive = UTC) → aware datetime."""
-    value = (text or "").strip()
+def from_iso(value: str) -> datetime:
+    """ISO-8601 date or date-time (`Z` suffix allowed, naive = UTC) → aware datetime;
+    ValueError when it is not one."""
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
+    dt = datetime.fromisoformat(value)
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def parse_when(text: str, what: str) -> datetime:
+    """ISO-8601 date or date-time (naive = UTC) → aware datetime."""
     try:
-        dt = datetime.fromisoformat(value)
+        return from_iso((text or "").strip())
     except ValueError:
         raise UsageError(f"{what}: expected an ISO-8601 date or date-time (2026-01-31 or "
                          f"2026-01-31T08:00:00Z), not {text!r}") from None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
 def iso(dt: datetime) -> str:

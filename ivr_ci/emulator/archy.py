@@ -7,11 +7,10 @@ name) and the `{{…}}` placeholders left in it. Everything else in the emulator
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-PLACEHOLDER_RE = re.compile(r"\{\{([^{}\n]*)\}\}")
+from ivr_ci.flow.yamlpos import placeholder_matches
 
 # Reference kinds (as the loader names them) → dependency-tracking object type.
 DEPENDENCY_TYPES: dict[str, str] = {
@@ -62,12 +61,8 @@ def api_type(type_key: str) -> str:
 
 
 def find_placeholders(text: str) -> list[tuple[str, int, int]]:
-    out = []
-    for m in PLACEHOLDER_RE.finditer(text):
-        line = text.count("\n", 0, m.start()) + 1
-        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-        out.append((m.group(0), line, col))
-    return out
+    """(`{{…}}` as written, line, column) of each placeholder."""
+    return [(m.group(0), line, col) for m, line, col in placeholder_matches(text)]
 
 
 def _text(value: Any) -> str | None:

@@ -6,6 +6,7 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -73,7 +74,9 @@ class ExportOpsMixin:
         self.export_jobs[job.id] = job
         return job
 
-    def poll_export_job(self: OrgBackend, job: ExportJob) -> ExportJob:
+    def _poll_job(self: OrgBackend, job: ExportJob, problems: Callable[[dict[str, Any]], Iterator[str]]) -> ExportJob:
+        """One poll of an export or validate job: `Started` until the `export_job_polls`-th poll,
+        which checks every item (`problems` yields the messages) and finishes the job."""
         if job.status in ("Success", "Failure"):
             return job
         job.polls += 1
@@ -81,14 +84,19 @@ class ExportOpsMixin:
             job.status = "Started"
             return job
         for item in job.items:
-            flow = self.flows.get(item["flowId"])
-            version = flow.version(item["version"]) if flow else None
-            if flow is None or version is None or flow.deleted:
-                job.messages.append(self.message(
-                    f"Archy failed: could not find the flow with id '{item['flowId']}' and version "
-                    f"'{item['version'] or 'published'}'. The flow has no published version to export."))
+            job.messages.extend(self.message(text) for text in problems(item))
         job.status = "Failure" if job.messages else "Success"
         return job
+
+    def poll_export_job(self: OrgBackend, job: ExportJob) -> ExportJob:
+        return self._poll_job(job, self._export_problems)
+
+    def _export_problems(self: OrgBackend, item: dict[str, Any]) -> Iterator[str]:
+        flow = self.flows.get(item["flowId"])
+        version = flow.version(item["version"]) if flow else None
+        if flow is None or version is None or flow.deleted:
+            yield (f"Archy failed: could not find the flow with id '{item['flowId']}' and version "
+                   f"'{item['version'] or 'published'}'. The flow has no published version to export.")
 
     def export_file(self: OrgBackend, job: ExportJob) -> tuple[str, bytes]:
         """(file name, content) of a finished export: one YAML file, or a zip for several flows."""
@@ -128,21 +136,14 @@ class ExportOpsMixin:
         return job
 
     def poll_validate_job(self: OrgBackend, job: ExportJob) -> ExportJob:
-        if job.status in ("Success", "Failure"):
-            return job
-        job.polls += 1
-        if job.polls < self.settings.export_job_polls:
-            job.status = "Started"
-            return job
-        for item in job.items:
-            flow = self.flows[item["flowId"]]
-            version = flow.version(item["version"])
-            for ref in version.refs if version else []:
-                if not self.reference_exists(ref):
-                    job.messages.append(self.message(
-                        f"Flow '{flow.name}': unable to find a {ref['kind']} named '{ref['name']}'"))
-        job.status = "Failure" if job.messages else "Success"
-        return job
+        return self._poll_job(job, self._validate_problems)
+
+    def _validate_problems(self: OrgBackend, item: dict[str, Any]) -> Iterator[str]:
+        flow = self.flows[item["flowId"]]
+        version = flow.version(item["version"])
+        for ref in version.refs if version else []:
+            if not self.reference_exists(ref):
+                yield f"Flow '{flow.name}': unable to find a {ref['kind']} named '{ref['name']}'"
 
     def reference_exists(self: OrgBackend, ref: dict[str, Any]) -> bool:
         kind, name = ref["kind"], ref["name"]

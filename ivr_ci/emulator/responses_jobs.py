@@ -18,6 +18,8 @@ from ivr_ci.emulator.request import Request, Response, ok
 
 UPLOAD_HEADERS = {"Content-Type": "application/octet-stream", "x-amz-server-side-encryption": "AES256"}
 _AMZ_DATE = "%Y%m%dT%H%M%SZ"
+_EXPORT_JOBS = "/api/v2/flows/export/jobs"
+_VALIDATE_JOBS = "/api/v2/flows/validate/jobs"
 
 
 def _presign(req: Request, path: str, *sig_parts: str, signed_headers: str) -> str:
@@ -57,6 +59,25 @@ def _find_job(req: Request, table: str, job_id: str) -> tuple[OrgBackend, Any]:
     raise S3Error(404, "NoSuchKey", "The specified key does not exist.")
 
 
+def _presigned_job(req: Request, method: str, table: str, purpose: str) -> tuple[OrgBackend, Any]:
+    """The job behind a presigned URL (`purpose`: upload/download), checked as S3 would: the
+    signed method, then the signature and its expiry."""
+    if req.method != method:
+        raise S3Error(403, "SignatureDoesNotMatch",
+                      "The request signature we calculated does not match the signature you provided.")
+    org, job = _find_job(req, table, req.params["jobId"])
+    _check_presigned(req, purpose, job.id)
+    return org, job
+
+
+def _org_job(req: Request, table: str, what: str) -> Any:
+    """The job `{jobId}` of the caller's org from `table` (import_jobs, ...), or the API's 404."""
+    job = getattr(req.org, table).get(req.params["jobId"])
+    if job is None:
+        raise not_found(what, req.params["jobId"])
+    return job
+
+
 # ---- import jobs ---------------------------------------------------------------------------
 def register_import(req: Request) -> Response:
     body = req.json_object(required=False)
@@ -68,9 +89,7 @@ def register_import(req: Request) -> Response:
 
 
 def get_import(req: Request) -> Response:
-    job: ImportJob | None = req.org.import_jobs.get(req.params["jobId"])
-    if job is None:
-        raise not_found("Architect job", req.params["jobId"])
+    job: ImportJob = _org_job(req, "import_jobs", "Architect job")
     req.org.poll_import_job(job)
     expand = "messages" in req.q_list("expand")
     for value in req.q_list("expand"):
@@ -81,11 +100,7 @@ def get_import(req: Request) -> Response:
 
 
 def upload(req: Request) -> Response:
-    if req.method != "PUT":
-        raise S3Error(403, "SignatureDoesNotMatch",
-                      "The request signature we calculated does not match the signature you provided.")
-    org, job = _find_job(req, "import_jobs", req.params["jobId"])
-    _check_presigned(req, "upload", job.id)
+    org, job = _presigned_job(req, "PUT", "import_jobs", "upload")
     for name, value in UPLOAD_HEADERS.items():
         sent = req.headers.get(name)
         if sent is None or sent.strip() != value:
@@ -105,10 +120,12 @@ def upload(req: Request) -> Response:
 
 
 # ---- export jobs ---------------------------------------------------------------------------
+def _registered(job: ExportJob, base: str) -> Response:
+    return ok({"id": job.id, "status": job.status, "totalFlows": len(job.items), "selfUri": f"{base}/{job.id}"})
+
+
 def register_export(req: Request) -> Response:
-    job = req.org.register_export_job(req.json_object())
-    return ok({"id": job.id, "status": job.status, "totalFlows": len(job.items),
-               "selfUri": f"/api/v2/flows/export/jobs/{job.id}"})
+    return _registered(req.org.register_export_job(req.json_object()), _EXPORT_JOBS)
 
 
 def _state(job: ExportJob, base: str, expand: bool) -> dict[str, Any]:
@@ -121,11 +138,9 @@ def _state(job: ExportJob, base: str, expand: bool) -> dict[str, Any]:
 
 def get_export(req: Request) -> Response:
     org = req.org
-    job: ExportJob | None = org.export_jobs.get(req.params["jobId"])
-    if job is None:
-        raise not_found("Export job", req.params["jobId"])
+    job: ExportJob = _org_job(req, "export_jobs", "Export job")
     org.poll_export_job(job)
-    body = _state(job, "/api/v2/flows/export/jobs", "messages" in req.q_list("expand"))
+    body = _state(job, _EXPORT_JOBS, "messages" in req.q_list("expand"))
     if job.status == "Success":
         file_name, _ = org.export_file(job)
         body["downloadUrl"] = _presign(req, f"/__download/{job.id}/{quote(file_name)}", "download", job.id,
@@ -135,11 +150,7 @@ def get_export(req: Request) -> Response:
 
 
 def download(req: Request) -> Response:
-    if req.method != "GET":
-        raise S3Error(403, "SignatureDoesNotMatch",
-                      "The request signature we calculated does not match the signature you provided.")
-    org, job = _find_job(req, "export_jobs", req.params["jobId"])
-    _check_presigned(req, "download", job.id)
+    org, job = _presigned_job(req, "GET", "export_jobs", "download")
     if job.status != "Success":
         raise S3Error(404, "NoSuchKey", "The specified key does not exist.")
     file_name, content = org.export_file(job)
@@ -151,14 +162,10 @@ def download(req: Request) -> Response:
 
 # ---- validate jobs (preview) ---------------------------------------------------------------
 def register_validate(req: Request) -> Response:
-    job = req.org.register_validate_job(req.json_object())
-    return ok({"id": job.id, "status": job.status, "totalFlows": len(job.items),
-               "selfUri": f"/api/v2/flows/validate/jobs/{job.id}"})
+    return _registered(req.org.register_validate_job(req.json_object()), _VALIDATE_JOBS)
 
 
 def get_validate(req: Request) -> Response:
-    job: ExportJob | None = req.org.validate_jobs.get(req.params["jobId"])
-    if job is None:
-        raise not_found("Validate job", req.params["jobId"])
+    job: ExportJob = _org_job(req, "validate_jobs", "Validate job")
     req.org.poll_validate_job(job)
-    return ok(_state(job, "/api/v2/flows/validate/jobs", "messages" in req.q_list("expand")))
+    return ok(_state(job, _VALIDATE_JOBS, "messages" in req.q_list("expand")))

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from ivr_ci.flow.model import Flow, OrgRef
-from ivr_ci.flow.yamlpos import YMap
+from ivr_ci.flow.yamlpos import key_col, key_line
 
 # key holding `{lit: {name: X}}` (or `{name: X}`) -> object kind
 _LIT_NAME_KINDS = {
@@ -50,11 +50,7 @@ _FLOW_KEY_TYPES = {"botFlow": "botFlow", "digitalBotFlow": "digitalBot", "common
 
 
 def _line(m: Any, key: Any) -> tuple[int, int]:
-    if isinstance(m, YMap):
-        p = m.key_pos.get(key) or m.pos
-        if p:
-            return p.line, p.col
-    return 0, 0
+    return key_line(m, key, 0), key_col(m, key, 0)
 
 
 def _prompt_kind(name: str) -> tuple[str, str]:

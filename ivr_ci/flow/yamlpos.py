@@ -18,6 +18,7 @@ all dict code work) carrying positions on the side.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -81,11 +82,14 @@ class YMap(dict):
 
     def value_pos(self, key: Any) -> Pos | None:
         node = self._value_nodes.get(key)
-        return _pos(node) if node is not None else None
+        return Pos.of(node) if node is not None else None
+
+    def pos_of(self, key: Any) -> Pos | None:
+        """Position of `key`, else of the mapping itself (None when not positioned)."""
+        return self.key_pos.get(key) or self.pos
 
     def line_of(self, key: Any) -> int:
-        p = self.key_pos.get(key) or self.pos
-        return p.line if p else 0
+        return key_line(self, key, 0)
 
 
 class YSeq(list):
@@ -129,15 +133,36 @@ class ParsedYaml:
     multiple_documents: bool = False
 
 
-def find_placeholders(text: str) -> list[Placeholder]:
-    out: list[Placeholder] = []
+def key_line(mapping: Any, key: Any, default: int = 1) -> int:
+    """Line of `key` in a positioned mapping (or of the mapping itself), else `default`."""
+    p = mapping.pos_of(key) if isinstance(mapping, YMap) else None
+    return p.line if p else default
+
+
+def key_col(mapping: Any, key: Any, default: int = 1) -> int:
+    """Column of `key` in a positioned mapping (or of the mapping itself), else `default`."""
+    p = mapping.pos_of(key) if isinstance(mapping, YMap) else None
+    return p.col if p else default
+
+
+def placeholder_matches(text: str) -> Iterator[tuple[re.Match[str], int, int]]:
+    """Each `{{…}}` of `text` (`PLACEHOLDER_RE` match) with its 1-based line and column."""
     line, scanned = 1, 0
     for m in PLACEHOLDER_RE.finditer(text):
         line += text.count("\n", scanned, m.start())
         scanned = m.start()
         line_start = text.rfind("\n", 0, m.start()) + 1
-        out.append(Placeholder(m.group(1).strip(), line, m.start() - line_start + 1))
-    return out
+        yield m, line, m.start() - line_start + 1
+
+
+def find_placeholders(text: str) -> list[Placeholder]:
+    return [Placeholder(m.group(1).strip(), line, col) for m, line, col in placeholder_matches(text)]
+
+
+def substitute_placeholders(text: str, values: dict[str, str]) -> str:
+    """Replace `{{key}}` the way Archy's pre-processor does (for every key `values` defines);
+    unknown keys stay as written."""
+    return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1).strip(), m.group(0)), text)
 
 
 def mask_placeholders(text: str) -> str:
@@ -176,11 +201,6 @@ def _hashable(key: Any) -> Any:
     return key if isinstance(key, (str, int, float, bool)) or key is None else repr(key)
 
 
-def _pos(node: yaml.Node) -> Pos:
-    s, e = node.start_mark, node.end_mark
-    return Pos(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
-
-
 def _build(node: yaml.Node, dups: list[DuplicateKey]) -> Any:
     # Hot path (a 10,000-menu flow has ~600k nodes): class identity checks, no helpers per key.
     cls = node.__class__
@@ -188,7 +208,7 @@ def _build(node: yaml.Node, dups: list[DuplicateKey]) -> Any:
         return _scalar(node)
     if cls is yaml.SequenceNode:
         seq = YSeq()
-        seq.pos = _pos(node)
+        seq.pos = Pos.of(node)
         item_pos = seq.item_pos
         for item in node.value:
             seq.append(_build(item, dups))
@@ -197,7 +217,7 @@ def _build(node: yaml.Node, dups: list[DuplicateKey]) -> Any:
         return seq
     if cls is yaml.MappingNode:
         mapping = YMap()
-        mapping.pos = _pos(node)
+        mapping.pos = Pos.of(node)
         key_pos, value_nodes = mapping.key_pos, mapping._value_nodes
         for key_node, value_node in node.value:
             key = _scalar(key_node) if key_node.__class__ is yaml.ScalarNode else _build(key_node, dups)

@@ -9,13 +9,11 @@ would leave in place), is an error at its file:line instead of a failed import j
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 
 from ivr_ci.findings import Finding, Severity
 from ivr_ci.flow import FlowDocument, load_flow_text
-
-_ANY_PLACEHOLDER = re.compile(r"\{\{([^{}\n]*)\}\}")
+from ivr_ci.flow.yamlpos import PLACEHOLDER_RE
 
 
 @dataclass
@@ -60,7 +58,7 @@ def placeholder_problems(text: str, path: str, values: dict[str, str], env: str)
     for number, line in enumerate(text.splitlines(), start=1):
         if "{{" not in line:
             continue
-        for m in _ANY_PLACEHOLDER.finditer(line):
+        for m in PLACEHOLDER_RE.finditer(line):
             if live is not None and (number, m.start() + 1) not in live:
                 continue  # in a YAML comment: never reaches Architect (as validate-flow's IVR401)
             raw = m.group(1)

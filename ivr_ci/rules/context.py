@@ -9,28 +9,13 @@ from typing import TYPE_CHECKING, Any
 from ivr_ci.flow import FlowDocument
 from ivr_ci.flow.model import Flow
 from ivr_ci.flow.refs import RefIndex
-from ivr_ci.flow.yamlpos import YMap
+from ivr_ci.flow.yamlpos import key_col, key_line
+
+__all__ = ["FlowContext", "SetContext", "key_col", "key_line"]  # key_*: re-exported for the rules
 
 if TYPE_CHECKING:
     from ivr_ci.config import Config
     from ivr_ci.rules.reach import FlowGraph
-
-
-def key_line(mapping: Any, key: Any, default: int = 1) -> int:
-    """Line of `key` in a positioned mapping (or of the mapping itself)."""
-    if isinstance(mapping, YMap):
-        p = mapping.key_pos.get(key) or mapping.pos
-        if p:
-            return p.line
-    return default
-
-
-def key_col(mapping: Any, key: Any, default: int = 1) -> int:
-    if isinstance(mapping, YMap):
-        p = mapping.key_pos.get(key) or mapping.pos
-        if p:
-            return p.col
-    return default
 
 
 @dataclass

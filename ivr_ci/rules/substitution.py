@@ -14,7 +14,7 @@ from typing import Any
 
 from ivr_ci.config import Config, read_yaml_file
 from ivr_ci.flow import FlowDocument
-from ivr_ci.flow.yamlpos import PLACEHOLDER_RE, Placeholder, Pos, YMap, YSeq
+from ivr_ci.flow.yamlpos import Placeholder, Pos, YMap, YSeq
 from ivr_ci.rules.catalogue import Hit, rule
 from ivr_ci.rules.context import FlowContext, SetContext
 
@@ -26,11 +26,6 @@ class KeySource:
     path: str
     line: int
     col: int
-
-
-def substitute(text: str, values: dict[str, str]) -> str:
-    """Replace `{{key}}` the way Archy's pre-processor does; unknown keys stay as they are."""
-    return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1).strip(), m.group(0)), text)
 
 
 def key_sources(config: Config, env: str) -> dict[str, KeySource]:

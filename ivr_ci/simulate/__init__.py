@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ivr_ci.flow import FlowDocument, load_flow_file, load_flow_text
-from ivr_ci.flow.yamlpos import PLACEHOLDER_RE
+from ivr_ci.flow.yamlpos import substitute_placeholders as substitute
 from ivr_ci.simulate.engine import simulate
 from ivr_ci.simulate.trace import Outcome, SimResult, Step
 from ivr_ci.simulate.world import SimInput, Stub
@@ -24,12 +24,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Outcome", "SimInput", "SimResult", "Step", "Stub", "load_for_simulation", "simulate",
            "substitute"]
-
-
-def substitute(text: str, values: dict[str, str]) -> str:
-    """Replace `{{key}}` for every key the environment defines (Archy's plain text replace);
-    unknown keys stay as written, so the trace shows them."""
-    return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1).strip(), m.group(0)), text)
 
 
 def load_for_simulation(path: str, config: Config | None = None, env: str | None = None) -> FlowDocument:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ivr_ci.config import read_yaml_file
 from ivr_ci.errors import ConfigError
-from ivr_ci.flow.yamlpos import YMap
+from ivr_ci.flow.yamlpos import key_line
 from ivr_ci.simulate.engine import simulate
 from ivr_ci.simulate.trace import SimResult
 from ivr_ci.simulate.world import SimInput, check_schedule_state, parse_at, parse_keys, parse_stub
@@ -87,13 +87,6 @@ def _sibling_flow(paths_path: str) -> str | None:
     return None
 
 
-def _line(mapping: Any, key: Any, default: int) -> int:
-    if isinstance(mapping, YMap):
-        p = mapping.key_pos.get(key) or mapping.pos
-        return p.line if p else default
-    return default
-
-
 def _schema_problems(data: Any) -> tuple[list[tuple[int, str]], set[int]]:
     """Schema violations as (line, message), unknown keys at their own line; and the indexes
     of the cases that have one (their values are not checked further)."""
@@ -116,17 +109,17 @@ def _schema_problems(data: Any) -> tuple[list[tuple[int, str]], set[int]]:
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
             allowed = set(err.schema.get("properties", {}))
             extra = [k for k in err.instance if k not in allowed]
-            line = _line(node, extra[0], line) if extra else line
+            line = key_line(node, extra[0], line) if extra else line
             msg = f"unknown key {', '.join(map(repr, extra))}"
         problems.append((line, f"{where}: {msg}"))
     return problems, bad_cases
 
 
 def _walk(data: Any, path: list) -> tuple[Any, int]:
-    node, line = data, _line(data, None, 1)
+    node, line = data, key_line(data, None, 1)
     for part in path:
         if isinstance(node, dict) and part in node:
-            line = _line(node, part, line)
+            line = key_line(node, part, line)
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
             line = node.item_pos[part].line if hasattr(node, "item_pos") else line
@@ -147,7 +140,7 @@ def load_paths_file(path: str) -> PathsFile:
     if "flow" in data:
         flow_path = os.path.join(base, str(data["flow"]))
         if not os.path.isfile(flow_path):
-            problems.append((_line(data, "flow", 1), f"flow: no such file {data['flow']}"))
+            problems.append((key_line(data, "flow", 1), f"flow: no such file {data['flow']}"))
     else:
         flow_path = _sibling_flow(path) or ""
         if not flow_path:
@@ -178,7 +171,7 @@ def _case(raw: Any, line: int, problems: list[tuple[int, str]]) -> Case | None:
         try:
             return fn(raw[key])
         except ValueError as exc:
-            problems.append((_line(raw, key, line), f"{key}: {exc}"))
+            problems.append((key_line(raw, key, line), f"{key}: {exc}"))
             return None
 
     if "keys" in raw:
@@ -190,18 +183,18 @@ def _case(raw: Any, line: int, problems: list[tuple[int, str]]) -> Case | None:
         try:
             inp.schedules[str(name).lower()] = check_schedule_state(state)
         except ValueError as exc:
-            problems.append((_line(raw["schedules"], name, line), f"schedules: {exc}"))
+            problems.append((key_line(raw["schedules"], name, line), f"schedules: {exc}"))
     for key, value in (raw.get("dataActions") or {}).items():
         try:
             inp.stubs[str(key).lower()] = parse_stub(value)
         except ValueError as exc:
-            problems.append((_line(raw["dataActions"], key, line), f"dataActions: {exc}"))
+            problems.append((key_line(raw["dataActions"], key, line), f"dataActions: {exc}"))
     expect = raw["expect"]
     targets = [k for k in TARGET_KEYS if k in expect]
     if len(targets) > 1:
-        problems.append((_line(raw, "expect", line), f"expect: give one target, not {' and '.join(targets)}"))
+        problems.append((key_line(raw, "expect", line), f"expect: give one target, not {' and '.join(targets)}"))
     if targets and expect.get("outcome") not in (None, "transfer", "voicemail"):
-        problems.append((_line(raw, "expect", line),
+        problems.append((key_line(raw, "expect", line),
                          f"expect: a {targets[0]} goes with outcome transfer or voicemail"))
     if len(problems) > before:
         return None

@@ -128,29 +128,26 @@ class _Parser:
         if kind == "ident":
             if self.peek() == ("op", "("):
                 self.take()
-                args: list[Node] = []
-                if self.peek() != ("op", ")"):
-                    args.append(self.expression())
-                    while self.peek() == ("op", ","):
-                        self.take()
-                        args.append(self.expression())
-                self.expect(")")
-                return ("call", value, args)
+                return ("call", value, self.items(")"))
             return ("name", value)
         if kind == "op" and value == "(":
             inner = self.expression()
             self.expect(")")
             return inner
         if kind == "op" and value == "[":  # collection literal [a, b]
-            items: list[Node] = []
-            if self.peek() != ("op", "]"):
-                items.append(self.expression())
-                while self.peek() == ("op", ","):
-                    self.take()
-                    items.append(self.expression())
-            self.expect("]")
-            return ("call", "MakeList", items)
+            return ("call", "MakeList", self.items("]"))
         raise ExprSyntaxError(f"unexpected {value if value is not None else 'end of expression'!r}")
+
+    def items(self, close: str) -> list[Node]:
+        """Comma-separated expressions up to and including `close` (call arguments, list items)."""
+        out: list[Node] = []
+        if self.peek() != ("op", close):
+            out.append(self.expression())
+            while self.peek() == ("op", ","):
+                self.take()
+                out.append(self.expression())
+        self.expect(close)
+        return out
 
     def postfix(self, node: Node) -> Node:
         while True:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ivr_ci.flow.build import single_key
-from ivr_ci.flow.yamlpos import YMap
+from ivr_ci.flow.yamlpos import key_line
 from ivr_ci.simulate.evaluate import evaluate_text
 from ivr_ci.simulate.trace import Outcome
 from ivr_ci.simulate.values import (
@@ -28,11 +28,8 @@ _DURATION_UNITS = {"ms": "milliseconds", "seconds": "seconds", "minutes": "minut
 
 
 def line_of(mapping: Any, key: Any, default: int = 0) -> int:
-    if isinstance(mapping, YMap):
-        p = mapping.key_pos.get(key) or mapping.pos
-        if p:
-            return p.line
-    return default
+    """`key_line` with 0 (no line) as the default."""
+    return key_line(mapping, key, default)
 
 
 class ValueMixin:

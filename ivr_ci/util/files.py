@@ -5,18 +5,28 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
+from typing import IO, Any
 
 
-def write_atomic(path: str, text: str | bytes) -> None:
+@contextlib.contextmanager
+def atomic_file(path: str, mode: str = "wb", **open_args: Any) -> Iterator[IO[Any]]:
+    """A temp file beside `path` (directories created), renamed over `path` only when the
+    block completes; removed when it raises."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    data = text.encode("utf-8") if isinstance(text, str) else text
     fd, tmp = tempfile.mkstemp(prefix=".ivr-ci-", dir=directory)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        with os.fdopen(fd, mode, **open_args) as fh:
+            yield fh
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def write_atomic(path: str, text: str | bytes) -> None:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    with atomic_file(path) as fh:
+        fh.write(data)
