@@ -9,7 +9,6 @@ import json
 import os
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from ivr_ci.errors import ConfigError
@@ -20,8 +19,9 @@ CONFIG_NAMES = (".ivr-ci.yaml", ".ivr-ci.yml")
 
 @cache
 def load_schema(name: str) -> dict:
-    text = resources.files("ivr_ci.schemas").joinpath(name).read_text(encoding="utf-8")
-    return json.loads(text)
+    from ivr_ci.schemas import schema_text
+
+    return json.loads(schema_text(name))
 
 
 def schema_errors(data: Any, schema_name: str, source: str) -> list[str]:

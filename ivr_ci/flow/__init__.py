@@ -101,6 +101,20 @@ def load_flow_file(path: str) -> FlowDocument:
 
 
 FLOW_SUFFIXES = (".yaml", ".yml", ".yaml.tftpl", ".yml.tftpl")
+PATHS_SUFFIXES = (".paths.yaml", ".paths.yml")
+
+
+def sibling_paths_file(flow_path: str) -> str | None:
+    """main-ivr.yaml -> main-ivr.paths.yaml (or .paths.yml) when it exists."""
+    stem = flow_path
+    for suffix in (".yaml.tftpl", ".yml.tftpl", ".yaml", ".yml"):
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    for suffix in PATHS_SUFFIXES:
+        if os.path.isfile(stem + suffix):
+            return stem + suffix
+    return None
 
 
 def expand_paths(paths: list[str]) -> list[str]:
@@ -111,7 +125,7 @@ def expand_paths(paths: list[str]) -> list[str]:
             for dirpath, dirnames, filenames in os.walk(p):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for name in sorted(filenames):
-                    if name.endswith(FLOW_SUFFIXES) and not name.endswith(".paths.yaml") \
+                    if name.endswith(FLOW_SUFFIXES) and not name.endswith(PATHS_SUFFIXES) \
                             and not name.startswith(".ivr-ci"):
                         out.append(os.path.join(dirpath, name))
         else:

@@ -12,10 +12,8 @@ directory everything still works, only slower.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
-import tempfile
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -58,7 +56,10 @@ def fast_validator(schema_text: str) -> Callable[[Any], Any] | None:
         import fastjsonschema
     except ImportError:
         return None
-    digest = hashlib.sha256(f"{fastjsonschema.VERSION}\0{_TRANSFORM}\0{schema_text}".encode()).hexdigest()[:20]
+    import zlib  # a cache key, not a security boundary: crc32 imports in microseconds
+
+    key = f"{fastjsonschema.VERSION}\0{_TRANSFORM}\0{schema_text}".encode()
+    digest = f"{zlib.crc32(key):08x}{len(key):x}"
     name = f"ivr_ci_flow_schema_{digest}"
     directory = _cache_dir()
     path = os.path.join(directory, f"{name}.py") if directory else None
@@ -66,6 +67,8 @@ def fast_validator(schema_text: str) -> Callable[[Any], Any] | None:
         import json
 
         code = fastjsonschema.compile_to_code(_as_draft7(json.loads(schema_text)))
+        import tempfile
+
         fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(code)

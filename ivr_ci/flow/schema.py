@@ -13,7 +13,6 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from ivr_ci.flow.yamlpos import YMap, locate
@@ -35,7 +34,9 @@ class SchemaProblem:
 
 @lru_cache(maxsize=1)
 def schema_text() -> str:
-    return resources.files("ivr_ci.schemas").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    from ivr_ci.schemas import schema_text as read_schema
+
+    return read_schema(SCHEMA_FILE)
 
 
 @lru_cache(maxsize=1)

@@ -49,13 +49,16 @@ def paths_findings(docs: list[FlowDocument], config: Config, env: str | None = N
     severity = _severity(config)
     if severity is None:
         return []
-    from ivr_ci.simulate.assertions import PathsFileError, load_paths_file, run_paths_file, sibling_paths_file
+    from ivr_ci.flow import sibling_paths_file
+
+    pairs = [(doc, sibling_paths_file(doc.path)) for doc in docs if doc.flow is not None]
+    pairs = [(doc, p) for doc, p in pairs if p is not None]
+    if not pairs:
+        return []  # the simulator is only imported when there is something to run
+    from ivr_ci.simulate.assertions import PathsFileError, load_paths_file, run_paths_file
 
     out: list[Finding] = []
-    for doc in docs:
-        paths_path = sibling_paths_file(doc.path) if doc.flow is not None else None
-        if paths_path is None:
-            continue
+    for doc, paths_path in pairs:
         flow_name = str(doc.flow.name) if doc.flow and doc.flow.name is not None else None
         try:
             paths = load_paths_file(paths_path)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ivr_ci.config import read_yaml_file
 from ivr_ci.errors import ConfigError
+from ivr_ci.flow import PATHS_SUFFIXES, sibling_paths_file  # noqa: F401  (re-exported)
 from ivr_ci.flow.yamlpos import key_line
 from ivr_ci.simulate.engine import simulate
 from ivr_ci.simulate.trace import SimResult
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
     from ivr_ci.config import Config
     from ivr_ci.flow import FlowDocument
 
-PATHS_SUFFIXES = (".paths.yaml", ".paths.yml")
 TARGET_KEYS = ("queue", "user", "group", "number", "flow")
 
 
@@ -64,19 +64,6 @@ class CaseResult:
 
 def is_paths_file(path: str) -> bool:
     return path.endswith(PATHS_SUFFIXES)
-
-
-def sibling_paths_file(flow_path: str) -> str | None:
-    """main-ivr.yaml -> main-ivr.paths.yaml (or .paths.yml) when it exists."""
-    stem = flow_path
-    for suffix in (".yaml.tftpl", ".yml.tftpl", ".yaml", ".yml"):
-        if stem.endswith(suffix):
-            stem = stem[: -len(suffix)]
-            break
-    for suffix in PATHS_SUFFIXES:
-        if os.path.isfile(stem + suffix):
-            return stem + suffix
-    return None
 
 
 def _sibling_flow(paths_path: str) -> str | None:

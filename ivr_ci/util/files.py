@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -15,6 +14,8 @@ def atomic_file(path: str, mode: str = "wb", **open_args: Any) -> Iterator[IO[An
     block completes; removed when it raises."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
+    import tempfile  # lazily: most runs write nothing
+
     fd, tmp = tempfile.mkstemp(prefix=".ivr-ci-", dir=directory)
     try:
         with os.fdopen(fd, mode, **open_args) as fh:
