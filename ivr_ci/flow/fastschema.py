@@ -12,7 +12,6 @@ directory everything still works, only slower.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import Callable
 from functools import lru_cache
@@ -49,45 +48,60 @@ def _as_draft7(node: Any) -> Any:
     return node
 
 
+def _load_cached(path: str) -> Any:
+    import marshal
+
+    try:
+        with open(path, "rb") as fh:
+            return marshal.load(fh)
+    except (OSError, EOFError, ValueError, TypeError):  # absent or damaged: rebuild it
+        return None
+
+
+def _store(directory: str, path: str, code: Any) -> None:
+    import marshal
+    import tempfile
+
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            marshal.dump(code, fh)
+        os.replace(tmp, path)  # concurrent hook processes may race: the last complete file wins
+    except OSError:
+        pass  # a read-only cache only costs speed
+
+
 @lru_cache(maxsize=4)
 def fast_validator(schema_text: str) -> Callable[[Any], Any] | None:
-    """A compiled validator raising on invalid data, or None when fastjsonschema is missing."""
+    """A compiled validator raising on invalid data, or None when fastjsonschema is missing.
+
+    The generated module is cached as a marshalled code object (keyed by the interpreter's
+    cache tag), so neither code generation nor compiling 600 KB of Python is paid per run,
+    whatever PYTHONDONTWRITEBYTECODE says.
+    """
     try:
         import fastjsonschema
     except ImportError:
         return None
+    import sys
     import zlib  # a cache key, not a security boundary: crc32 imports in microseconds
 
     key = f"{fastjsonschema.VERSION}\0{_TRANSFORM}\0{schema_text}".encode()
-    digest = f"{zlib.crc32(key):08x}{len(key):x}"
-    name = f"ivr_ci_flow_schema_{digest}"
+    name = f"ivr_ci_flow_schema_{zlib.crc32(key):08x}{len(key):x}"
     directory = _cache_dir()
-    path = os.path.join(directory, f"{name}.py") if directory else None
-    if path and not os.path.exists(path):
+    path = os.path.join(directory, f"{name}.{sys.implementation.cache_tag}.marshal") if directory else None
+    code = _load_cached(path) if path else None
+    if code is None:
         import json
 
-        code = fastjsonschema.compile_to_code(_as_draft7(json.loads(schema_text)))
-        import tempfile
-
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(code)
-        os.replace(tmp, path)  # concurrent hook processes may race: last complete file wins
-    if path:
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec and spec.loader:
-            module = importlib.util.module_from_spec(spec)
-            try:
-                spec.loader.exec_module(module)
-            except Exception:  # a damaged cache file: recompile in memory below
-                module = None
-            if module is not None:
-                funcs = [v for k, v in vars(module).items() if k.startswith("validate")]
-                if funcs:
-                    return funcs[0]
-    import json
-
-    return fastjsonschema.compile(_as_draft7(json.loads(schema_text)))
+        source = fastjsonschema.compile_to_code(_as_draft7(json.loads(schema_text)))
+        code = compile(source, f"<{name}>", "exec")
+        if path and directory:
+            _store(directory, path, code)
+    namespace: dict[str, Any] = {"__name__": name}
+    exec(code, namespace)  # our own generated validator (fastjsonschema.compile does the same)
+    funcs = [v for k, v in namespace.items() if k.startswith("validate") and callable(v)]
+    return funcs[0]
 
 
 def is_valid_fast(schema_text: str, data: Any) -> bool | None:
