@@ -256,6 +256,7 @@ def _body_error(body: Any) -> tuple[int, Any, dict[str, str]] | None:
 
 
 class _Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # headers and body are two writes: no delayed-ACK stall
     server_version = "FakeGitHub/1"
     fake: FakeGitHub  # set on the subclass made per server
 
