@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from ivr_ci.flow.model import Flow, OrgRef
-from ivr_ci.flow.yamlpos import key_col, key_line
+from ivr_ci.flow.yamlpos import YMap
 
 # key holding `{lit: {name: X}}` (or `{name: X}`) -> object kind
 _LIT_NAME_KINDS = {
@@ -50,7 +50,8 @@ _FLOW_KEY_TYPES = {"botFlow": "botFlow", "digitalBotFlow": "digitalBot", "common
 
 
 def _line(m: Any, key: Any) -> tuple[int, int]:
-    return key_line(m, key, 0), key_col(m, key, 0)
+    p = m.pos_of(key) if isinstance(m, YMap) else None
+    return (p.line, p.col) if p else (0, 0)
 
 
 def _prompt_kind(name: str) -> tuple[str, str]:
@@ -81,16 +82,17 @@ def _lit_name(value: Any) -> str | None:
 def _walk(node: Any, out: list[OrgRef], parent_key: str | None) -> None:
     if isinstance(node, dict):
         for key, value in node.items():
-            line, col = _line(node, key)
             kind = _LIT_NAME_KINDS.get(key) if isinstance(key, str) else None
             name = _lit_name(value) if kind else None
             if kind and name:
+                line, col = _line(node, key)
                 if kind == "prompt":
                     kind, name = _prompt_kind(name)
                 flow_type = _LIT_FLOW_TYPES.get((key, parent_key)) or _LIT_FLOW_TYPES.get((key, None))
                 out.append(OrgRef(kind, name, line, col, flow_type=flow_type))
                 continue
             if key == "prompt" and isinstance(value, str):
+                line, col = _line(node, key)
                 pkind, pname = _prompt_kind(value)
                 out.append(OrgRef(pkind, pname, line, col))
                 continue
@@ -104,7 +106,7 @@ def _walk(node: Any, out: list[OrgRef], parent_key: str | None) -> None:
                         out.append(OrgRef(_KEYED[key], obj_name, oline, ocol,
                                           flow_type=_FLOW_KEY_TYPES.get(key)))
             if key == "exp" and isinstance(value, str):
-                _expr(value, out, line, col)
+                _expr(value, out, *_line(node, key))
             if isinstance(value, (dict, list)):
                 _walk(value, out, key if isinstance(key, str) else None)
     elif isinstance(node, list):
