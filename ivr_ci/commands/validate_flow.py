@@ -10,7 +10,6 @@ from ivr_ci.errors import UsageError
 from ivr_ci.findings import Finding
 from ivr_ci.rules.engine import Engine
 from ivr_ci.rules.paths import paths_findings
-from ivr_ci.util.gcpause import paused_gc
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,14 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--api-base", help="--online: API base URL (overrides the environment's)")
 
 
-def run(args: argparse.Namespace) -> int:
-    # Parsed flows stay alive until the process ends: a cyclic GC pass over millions of
-    # parsed nodes (even one, right after re-enabling) costs more than the checks themselves.
-    with paused_gc(freeze=True):
-        return _run(args)
-
-
-def _run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:  # the GC is paused for this command (cli.BATCH_COMMANDS)
     config, docs = collect(args)
     if args.online and not args.env:
         raise UsageError("--online needs --env NAME (the environment whose org is checked)")
