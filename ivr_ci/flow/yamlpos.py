@@ -68,17 +68,65 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         return _TAGS[kind]
 
 
+def _as_pos(item: Any) -> Pos:
+    return item if isinstance(item, Pos) else Pos.of(item)
+
+
+class _PosMap(dict):
+    """key -> Pos, holding the YAML nodes and converting on access: a big flow has ~300k keys
+    and most positions are never asked for (half the cost of building the tree)."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: Any) -> Pos:
+        return _as_pos(dict.__getitem__(self, key))
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        item = dict.get(self, key)
+        return default if item is None else _as_pos(item)
+
+    def items(self) -> Any:  # type: ignore[override]
+        return ((k, _as_pos(v)) for k, v in dict.items(self))
+
+    def values(self) -> Any:  # type: ignore[override]
+        return (_as_pos(v) for v in dict.values(self))
+
+
+class _PosList(list):
+    """index -> Pos, like _PosMap."""
+
+    __slots__ = ()
+
+    def __getitem__(self, index: Any) -> Any:
+        item = list.__getitem__(self, index)
+        return [_as_pos(i) for i in item] if isinstance(index, slice) else _as_pos(item)
+
+    def __iter__(self) -> Any:
+        return (_as_pos(i) for i in list.__iter__(self))
+
+
 class YMap(dict):
     """A mapping that knows the position of itself, each key and each value."""
 
-    __slots__ = ("pos", "key_pos", "_value_nodes")
+    __slots__ = ("_node", "_pos", "key_pos", "_value_nodes")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.pos: Pos | None = None
-        self.key_pos: dict[Any, Pos] = {}
+        self._node: Any = None
+        self._pos: Pos | None = None
+        self.key_pos: dict[Any, Pos] = _PosMap()
         # value positions are rarely asked for: keep the YAML nodes, convert on demand
         self._value_nodes: dict[Any, Any] = {}
+
+    @property
+    def pos(self) -> Pos | None:
+        if self._pos is None and self._node is not None:
+            self._pos = Pos.of(self._node)
+        return self._pos
+
+    @pos.setter
+    def pos(self, value: Pos | None) -> None:
+        self._pos, self._node = value, None
 
     def value_pos(self, key: Any) -> Pos | None:
         node = self._value_nodes.get(key)
@@ -95,12 +143,23 @@ class YMap(dict):
 class YSeq(list):
     """A sequence that knows the position of itself and of each item."""
 
-    __slots__ = ("pos", "item_pos")
+    __slots__ = ("_node", "_pos", "item_pos")
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self.pos: Pos | None = None
-        self.item_pos: list[Pos] = []
+        self._node: Any = None
+        self._pos: Pos | None = None
+        self.item_pos: list[Pos] = _PosList()
+
+    @property
+    def pos(self) -> Pos | None:
+        if self._pos is None and self._node is not None:
+            self._pos = Pos.of(self._node)
+        return self._pos
+
+    @pos.setter
+    def pos(self, value: Pos | None) -> None:
+        self._pos, self._node = value, None
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,26 +267,23 @@ def _build(node: yaml.Node, dups: list[DuplicateKey]) -> Any:
         return _scalar(node)
     if cls is yaml.SequenceNode:
         seq = YSeq()
-        seq.pos = Pos.of(node)
-        item_pos = seq.item_pos
+        seq._node = node
+        item_nodes = seq.item_pos
         for item in node.value:
             seq.append(_build(item, dups))
-            s, e = item.start_mark, item.end_mark
-            item_pos.append(Pos(s.line + 1, s.column + 1, e.line + 1, e.column + 1))
+            list.append(item_nodes, item)  # positions converted on access (_PosList)
         return seq
     if cls is yaml.MappingNode:
         mapping = YMap()
-        mapping.pos = Pos.of(node)
-        key_pos, value_nodes = mapping.key_pos, mapping._value_nodes
+        mapping._node = node
+        key_nodes, value_nodes = mapping.key_pos, mapping._value_nodes
         for key_node, value_node in node.value:
             key = _scalar(key_node) if key_node.__class__ is yaml.ScalarNode else _build(key_node, dups)
             key = _hashable(key)
-            s, e = key_node.start_mark, key_node.end_mark
-            kpos = Pos(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
             if key in mapping:
-                dups.append(DuplicateKey(str(key), key_pos[key], kpos))
+                dups.append(DuplicateKey(str(key), key_nodes[key], Pos.of(key_node)))
             mapping[key] = _build(value_node, dups)
-            key_pos[key] = kpos
+            dict.__setitem__(key_nodes, key, key_node)  # positions converted on access (_PosMap)
             value_nodes[key] = value_node
         return mapping
     raise TypeError(f"unexpected YAML node {node!r}")  # pragma: no cover
