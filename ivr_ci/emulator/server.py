@@ -142,6 +142,15 @@ class _Handler(BaseHTTPRequestHandler):
             traceback.print_exc(file=self.server.log)
             response = Response(500, server_error(500).body(context_id))
         payload = b"" if method == "HEAD" else response.payload()
+        # Recorded before the answer leaves: a client that has its response must find the
+        # exchange already there (tests count and check exchanges right after a call).
+        if self.server.recorder is not None and area != "admin":
+            self.server.recorder.add({
+                "method": method, "path": path, "query": query, "area": area,
+                "requestBody": _decode(body, self.headers.get("Content-Type") or "json"),
+                "status": response.status, "responseBody": _decode(payload, response.content_type),
+                "headers": dict(response.headers), "fault": self._fault_hit,
+            })
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(payload)))
@@ -152,13 +161,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if payload:
             self.wfile.write(payload)
-        if self.server.recorder is not None and area != "admin":
-            self.server.recorder.add({
-                "method": method, "path": path, "query": query, "area": area,
-                "requestBody": _decode(body, self.headers.get("Content-Type") or "json"),
-                "status": response.status, "responseBody": _decode(payload, response.content_type),
-                "headers": dict(response.headers), "fault": self._fault_hit,
-            })
         self._log(method, path, response.status, started)
 
     def _log(self, method: str, path: str, status: int, started: float) -> None:
