@@ -11,7 +11,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 pytest_plugins = [
-    p for p in ("tests.conftest_emulator", "tests.conftest_github")
+    p for p in ("tests.conftest_emulator", "tests.conftest_github", "tests.genesys_helpers")
     if (REPO / (p.replace(".", "/") + ".py")).exists()
 ]
 

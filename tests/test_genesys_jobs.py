@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-import requests
 
 from ivr_ci.genesys import (
-    Credentials,
     ExportJobFailed,
     GenesysClient,
     ImportJob,
     ImportJobFailed,
     JobTimeout,
-    PollPolicy,
-    RetryPolicy,
 )
+from tests.genesys_helpers import admin
 
 FLOW = """\
 inboundCall:
@@ -57,18 +53,6 @@ def flow_yaml(name: str = "Billing IVR", queue: str = "General Support") -> str:
     return FLOW.format(name=name, queue=queue)
 
 
-def admin(emu: Any, path: str, body: Any) -> Any:
-    resp = requests.post(emu.url(path), json=body, timeout=5)
-    resp.raise_for_status()
-    return resp.json()
-
-
-@pytest.fixture
-def client(emulator: Any) -> Iterator[GenesysClient]:
-    with GenesysClient(Credentials("local-client", "local-secret"), api_base=emulator.base_url, rate_limit=None,
-                       retry=RetryPolicy(max_total=10, backoff_base=0.01, backoff_cap=0.05),
-                       polling=PollPolicy(initial=0.01, factor=2.0, cap=0.05)) as c:
-        yield c
 
 
 def test_publish_yaml_creates_and_publishes_with_progress(client: GenesysClient) -> None:

@@ -4,24 +4,20 @@ against the real emulator (every request/response checked against the OpenAPI su
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-import requests
 
 from ivr_ci.genesys import (
     ConfigurationError,
     Conflict,
-    Credentials,
     GenesysClient,
     NotFound,
-    PollPolicy,
-    RetryPolicy,
     client_for_environment,
 )
 from ivr_ci.genesys.paging import iter_entities
+from tests.genesys_helpers import admin
 
 
 def calls(emu: Any, method: str, path: str) -> int:
@@ -34,18 +30,6 @@ def interval(days_back: int = 10) -> str:
     return f"{(now - timedelta(days=days_back)).strftime(fmt)}/{(now + timedelta(hours=1)).strftime(fmt)}"
 
 
-def admin(emu: Any, path: str, body: Any) -> Any:
-    resp = requests.post(emu.url(path), json=body, timeout=10)
-    resp.raise_for_status()
-    return resp.json()
-
-
-@pytest.fixture
-def client(emulator: Any) -> Iterator[GenesysClient]:
-    with GenesysClient(Credentials("local-client", "local-secret"), api_base=emulator.base_url, rate_limit=None,
-                       retry=RetryPolicy(max_total=10, backoff_base=0.01, backoff_cap=0.05),
-                       polling=PollPolicy(initial=0.01, factor=2.0, cap=0.05)) as c:
-        yield c
 
 
 @pytest.fixture
