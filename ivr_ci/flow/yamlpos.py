@@ -24,8 +24,6 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from ivr_ci.util.gcpause import paused_gc
-
 try:  # libyaml when present; same node tree either way
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
@@ -291,13 +289,6 @@ def _build(node: yaml.Node, dups: list[DuplicateKey]) -> Any:
 
 def parse_yaml(text: str) -> ParsedYaml:
     """Parse one Archy file; raises YamlSyntaxError with a 1-based position."""
-    # A big flow allocates ~10 objects per line and no cycles; the cyclic GC's repeated
-    # full passes over that growing tree cost more than the parse itself (2x on 25k lines).
-    with paused_gc():
-        return _parse_yaml(text)
-
-
-def _parse_yaml(text: str) -> ParsedYaml:
     if text.startswith("\ufeff"):
         text = text[1:]
     masked = mask_placeholders(text)
