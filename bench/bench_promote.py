@@ -46,70 +46,14 @@ from ivr_ci.promote.apply import ApplyOptions, apply_release  # noqa: E402
 from ivr_ci.promote.poller import AdaptivePoller  # noqa: E402
 from ivr_ci.promote.render import substitute  # noqa: E402
 from ivr_ci.promote.session import make_client, prepare  # noqa: E402
+from tests.promote_helpers import release_files  # noqa: E402  (one flow template for tests and bench)
 
-MODULE = """\
-commonModule:
-  name: "{{prefix}}Common Greeting"
-  description: Shared greeting VERSION
-  division: Home
-  startUpTaskActions:
-    - playAudio:
-        name: Greet
-        audio:
-          tts: Hello from VERSION.
-    - endTask:
-        name: End
-  settingsCommonModule:
-    compatibleFlowTypes:
-      - flowType: inboundcall
-"""
-IVR = """\
-inboundCall:
-  name: "{{prefix}}IVR NUM"
-  division: Home
-  startUpRef: "/inboundCall/menus/menu[Main Menu_10]"
-  defaultLanguage: en-us
-  initialGreeting:
-    tts: Welcome to line NUM, release VERSION.
-  menus:
-    - menu:
-        name: Main Menu
-        refId: Main Menu_10
-        audio:
-          tts: Press 1 for support, 2 for the greeting.
-        choices:
-          - menuTransferToAcd:
-              name: Support
-              dtmf: digit_1
-              targetQueue:
-                lit:
-                  name: "{{queue}}"
-          - menuTask:
-              name: Greeting
-              dtmf: digit_2
-              task:
-                actions:
-                  - callCommonModule:
-                      name: Greet
-                      commonModule:
-                        "{{prefix}}Common Greeting":
-                          ver_latestPublished:
-                            inputs: {}
-                            outputs: {}
-                  - disconnect:
-                      name: Bye
-  settingsErrorHandling:
-    errorHandling:
-      disconnect:
-        none: true
-"""
 VALUES = {"prefix": "PROD ", "queue": "Support"}
 
 
 def release(n: int, version: str) -> dict[str, str]:
-    files = {f"ivr{i:03d}.yaml": IVR.replace("NUM", f"{i:03d}").replace("VERSION", version) for i in range(1, n)}
-    files["module.yaml"] = MODULE.replace("VERSION", version)
-    return files
+    """`n` flows: n-1 IVRs calling one common module (the promote tests' release)."""
+    return release_files(n - 1, version)
 
 
 def essential_requests(exchanges: list[dict], jobs: int) -> tuple[int, dict[str, int]]:
