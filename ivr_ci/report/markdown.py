@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import html
 from collections import Counter
 
+from ivr_ci.diff.escape import md_inline
 from ivr_ci.findings import Finding
 
 _ICON = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
-
-
-def md_cell(text: object) -> str:
-    """Escape text for a Markdown table cell: no HTML, no pipes, no newlines, no @-pings."""
-    s = html.escape(str(text), quote=False)
-    s = s.replace("|", "\\|").replace("\r", " ").replace("\n", " ").replace("`", "\\`")
-    return s.replace("@", "@\u200b")
 
 
 def render_markdown(findings: list[Finding], stage: str, files: list[str]) -> str:
@@ -26,6 +19,6 @@ def render_markdown(findings: list[Finding], stage: str, files: list[str]) -> st
                         for s in ("error", "warning", "info") if counts[s])
     rows = ["| | Rule | Location | Message |", "|---|---|---|---|"]
     for f in findings:
-        rows.append(f"| {_ICON[f.severity.value]} | `{f.rule_id}` | {md_cell(f.location())} | "
-                    f"{md_cell(f.message)} |")
+        rows.append(f"| {_ICON[f.severity.value]} | `{f.rule_id}` | {md_inline(f.location(), None)} | "
+                    f"{md_inline(f.message, None)} |")
     return f"{head}\n\n{summary}\n\n" + "\n".join(rows) + "\n"
