@@ -10,25 +10,10 @@ root `action.yml` (which takes the stage as an input).
 from __future__ import annotations
 
 import os
-import shlex
 import sys
 from collections.abc import Callable
 
 from ivr_ci import gha
-
-
-def _input(name: str, default: str = "") -> str:
-    return os.environ.get(f"INPUT_{name.upper().replace('-', '_')}", default).strip()
-
-
-def _list(name: str) -> list[str]:
-    raw = _input(name)
-    return [p for line in raw.splitlines() for p in shlex.split(line)] if raw else []
-
-
-def _flag(name: str, default: bool) -> bool:
-    raw = _input(name)
-    return default if not raw else raw.lower() in ("1", "true", "yes", "on")
 
 
 def _check_stage(stage: str) -> int:
@@ -38,12 +23,12 @@ def _check_stage(stage: str) -> int:
     from ivr_ci.cli import main
 
     runner_temp = os.environ.get("RUNNER_TEMP") or os.getcwd()
-    sarif = _input("sarif-file") or os.path.join(runner_temp, f"ivr-ci-{stage}.sarif")
-    argv = [stage, *_list("paths"), "--format", "github", "--sarif-file", sarif, "--summary"]
-    if _input("config"):
-        argv += ["--config", _input("config")]
-    if stage == "validate-flow" and _input("environment"):
-        argv += ["--env", _input("environment")]
+    sarif = gha.get_input("sarif-file") or os.path.join(runner_temp, f"ivr-ci-{stage}.sarif")
+    argv = [stage, *gha.get_list_input("paths"), "--format", "github", "--sarif-file", sarif, "--summary"]
+    if gha.get_input("config"):
+        argv += ["--config", gha.get_input("config")]
+    if stage == "validate-flow" and gha.get_input("environment"):
+        argv += ["--env", gha.get_input("environment")]
     code = main(argv)
     gha.set_output("sarif-file", sarif)
     counts = {"error": 0, "warning": 0, "note": 0}
@@ -53,7 +38,7 @@ def _check_stage(stage: str) -> int:
                 counts[result["level"]] = counts.get(result["level"], 0) + 1
     gha.set_output("errors", counts["error"])
     gha.set_output("warnings", counts["warning"])
-    fail_on = _input("fail-on", "error")
+    fail_on = gha.get_input("fail-on", "error")
     if code >= 2:
         return code  # usage/config problems always fail the step
     if fail_on == "never":
@@ -68,20 +53,20 @@ def _diff_comment() -> int:
     from ivr_ci.cli import main
 
     # `--opt=value` and `--` before the paths: values starting with "-" stay values
-    argv = ["diff-comment", f"--label={_input('label', 'default') or 'default'}",
-            f"--mode={_input('mode', 'update') or 'update'}"]
+    argv = ["diff-comment", f"--label={gha.get_input('label', 'default') or 'default'}",
+            f"--mode={gha.get_input('mode', 'update') or 'update'}"]
     for name in ("base", "head", "config"):
-        if _input(name):
-            argv.append(f"--{name}={_input(name)}")
-    if _flag("with-findings", False):
+        if gha.get_input(name):
+            argv.append(f"--{name}={gha.get_input(name)}")
+    if gha.get_flag_input("with-findings", False):
         argv.append("--with-findings")
-    if _flag("delete-when-empty", False):
+    if gha.get_flag_input("delete-when-empty", False):
         argv.append("--delete-when-empty")
-    token = _input("github-token")
+    token = gha.get_input("github-token")
     if token:
         gha.mask(token)
         argv.append(f"--github-token={token}")  # in-process: never on a command line or in a log
-    return main([*argv, "--", *_list("paths")])
+    return main([*argv, "--", *gha.get_list_input("paths")])
 
 
 def _audit_report() -> int:
@@ -109,7 +94,7 @@ STAGES: dict[str, Callable[[], int]] = {
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    stage = (argv[0] if argv else _input("stage")).strip()
+    stage = (argv[0] if argv else gha.get_input("stage")).strip()
     if stage not in STAGES:
         gha.error(f"unknown ivr-ci stage {stage!r}; expected one of: {', '.join(STAGES)}")
         return 2

@@ -200,6 +200,24 @@ def write_summary(markdown: str) -> bool:
     return True
 
 
+def get_input(name: str, default: str = "") -> str:
+    """An action input handed to a `run:` step as `INPUT_<NAME>` through `env:` (stripped)."""
+    return os.environ.get(f"INPUT_{name.upper().replace('-', '_')}", default).strip()
+
+
+def get_list_input(name: str) -> list[str]:
+    """A list input: items separated by new lines or spaces (shell-style quoting kept)."""
+    import shlex
+
+    return [item for line in get_input(name).splitlines() for item in shlex.split(line)]
+
+
+def get_flag_input(name: str, default: bool) -> bool:
+    """A boolean input (true/yes/on/1); `default` when empty."""
+    raw = get_input(name).lower()
+    return default if not raw else raw in ("1", "true", "yes", "on")
+
+
 def in_actions() -> bool:
     """True when running in a GitHub Actions job (GITHUB_ACTIONS=true)."""
     return os.environ.get("GITHUB_ACTIONS") == "true"

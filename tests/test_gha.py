@@ -155,3 +155,15 @@ def test_event_payload_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     assert gha.event_payload() == {}
     monkeypatch.setenv("GITHUB_EVENT_PATH", str(tmp_path / "nope.json"))
     assert gha.event_payload() == {}
+
+
+def test_inputs_read_from_env_as_composite_actions_pass_them(monkeypatch):
+    monkeypatch.setenv("INPUT_FAIL_ON", "  warning \n")
+    monkeypatch.setenv("INPUT_PATHS", "flows/a.yaml 'flows/b c.yaml'\nflows/d.yaml")
+    monkeypatch.setenv("INPUT_WITH_FINDINGS", "True")
+    monkeypatch.delenv("INPUT_MISSING", raising=False)
+    assert gha.get_input("fail-on") == "warning"
+    assert gha.get_input("missing", "error") == "error"
+    assert gha.get_list_input("paths") == ["flows/a.yaml", "flows/b c.yaml", "flows/d.yaml"]
+    assert gha.get_flag_input("with-findings", False) is True
+    assert gha.get_flag_input("missing", True) is True

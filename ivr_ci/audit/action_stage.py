@@ -10,15 +10,11 @@ values never appear on a command line.
 from __future__ import annotations
 
 import os
-import shlex
 
 from ivr_ci import gha
 
 _EXT = {"md": "md", "html": "html", "csv": "csv", "json": "json"}
 
-
-def _input(name: str) -> str:
-    return os.environ.get(f"INPUT_{name.upper().replace('-', '_')}", "").strip()
 
 
 def _credential_names(config_path: str | None, env: str) -> tuple[str, str]:
@@ -32,31 +28,31 @@ def _credential_names(config_path: str | None, env: str) -> tuple[str, str]:
 def audit_report_stage() -> int:
     from ivr_ci.cli import main
 
-    client_id, secret = _input("client-id"), _input("client-secret")
+    client_id, secret = gha.get_input("client-id"), gha.get_input("client-secret")
     gha.mask(secret)
     gha.mask(client_id)
-    env = _input("environment")
+    env = gha.get_input("environment")
     if not env:
         gha.error("audit-report: the 'environment' input is required")
         return 2
-    config = _input("config")
+    config = gha.get_input("config")
     if client_id or secret:
         id_var, secret_var = _credential_names(config, env)
         if client_id:
             os.environ[id_var] = client_id
         if secret:
             os.environ[secret_var] = secret
-    fmt = _input("format") or "md"
-    out = _input("out") or os.path.join(os.environ.get("RUNNER_TEMP") or os.getcwd(),
+    fmt = gha.get_input("format") or "md"
+    out = gha.get_input("out") or os.path.join(os.environ.get("RUNNER_TEMP") or os.getcwd(),
                                         f"ivr-ci-audit-report.{_EXT.get(fmt, 'txt')}")
     argv = ["audit-report", "--env", env, "--format", fmt, "--out", out]
     for name, flag in (("since", "--since"), ("from", "--from"), ("to", "--to"), ("ledger", "--ledger"),
                        ("config", "--config"), ("api-base", "--api-base")):
-        if _input(name):
-            argv += [flag, _input(name)]
-    for value in _input("fail-on").replace(",", " ").split():
+        if gha.get_input(name):
+            argv += [flag, gha.get_input(name)]
+    for value in gha.get_input("fail-on").replace(",", " ").split():
         argv += ["--fail-on", value]
-    paths = [p for line in _input("paths").splitlines() for p in shlex.split(line)]
+    paths = gha.get_list_input("paths")
     if paths:
         argv += ["--paths", *paths]
     code = main(argv)

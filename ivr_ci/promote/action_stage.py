@@ -10,22 +10,8 @@ before anything else runs and never appear on a command line.
 from __future__ import annotations
 
 import os
-import shlex
 
 from ivr_ci import gha
-
-
-def _input(name: str) -> str:
-    return os.environ.get(f"INPUT_{name.upper().replace('-', '_')}", "").strip()
-
-
-def _flag(name: str, default: bool) -> bool:
-    raw = _input(name).lower()
-    return default if not raw else raw in ("1", "true", "yes", "on")
-
-
-def _lines(name: str) -> list[str]:
-    return [p for line in _input(name).splitlines() for p in shlex.split(line)]
 
 
 def _credentials(config: str | None, env: str) -> None:
@@ -34,7 +20,7 @@ def _credentials(config: str | None, env: str) -> None:
     spec = load_config(config or None).environments.get(env) or {}
     names = (str(spec.get("client_id_env") or "GENESYSCLOUD_OAUTHCLIENT_ID"),
              str(spec.get("client_secret_env") or "GENESYSCLOUD_OAUTHCLIENT_SECRET"))
-    for value, var in zip((_input("client-id"), _input("client-secret")), names, strict=True):
+    for value, var in zip((gha.get_input("client-id"), gha.get_input("client-secret")), names, strict=True):
         if value:
             os.environ[var] = value
     for var in names:
@@ -44,16 +30,16 @@ def _credentials(config: str | None, env: str) -> None:
 def promote_stage() -> int:
     from ivr_ci.cli import main
 
-    gha.mask(_input("client-secret"))
-    gha.mask(_input("client-id"))
-    env, mode = _input("environment"), _input("mode") or "plan"
+    gha.mask(gha.get_input("client-secret"))
+    gha.mask(gha.get_input("client-id"))
+    env, mode = gha.get_input("environment"), gha.get_input("mode") or "plan"
     if not env:
         gha.error("promote: the 'environment' input is required")
         return 2
     if mode not in ("plan", "apply"):
         gha.error(f"promote: 'mode' must be plan or apply, not {mode!r}")
         return 2
-    config = _input("config")
+    config = gha.get_input("config")
     try:
         _credentials(config, env)
     except Exception as exc:  # a bad config is reported by the command itself, with file:line
@@ -62,16 +48,16 @@ def promote_stage() -> int:
     markdown = os.path.join(temp, f"ivr-ci-promote-{env}-{mode}.md")
     argv = ["promote", f"--env={env}", f"--{mode}", f"--markdown-file={markdown}"]
     for name in ("plan-hash", "config", "ledger", "lock-dir", "api-base", "override-window", "concurrency"):
-        if _input(name):
-            argv.append(f"--{name}={_input(name)}")
-    if _flag("force-unlock", False):
+        if gha.get_input(name):
+            argv.append(f"--{name}={gha.get_input(name)}")
+    if gha.get_flag_input("force-unlock", False):
         argv.append("--force-unlock")
-    for overlay in _lines("menu-overlay"):
+    for overlay in gha.get_list_input("menu-overlay"):
         argv.append(f"--menu-overlay={overlay}")
-    code = main([*argv, "--", *_lines("paths")])
+    code = main([*argv, "--", *gha.get_list_input("paths")])
     if os.path.exists(markdown):
         gha.set_output("report", markdown)
-        if mode == "plan" and _flag("comment", True):
+        if mode == "plan" and gha.get_flag_input("comment", True):
             _comment(markdown, env)
     return code
 
@@ -83,7 +69,7 @@ def _comment(path: str, env: str) -> None:
 
     with open(path, encoding="utf-8") as fh:
         body = fh.read()
-    token = _input("github-token") or None
+    token = gha.get_input("github-token") or None
     if token:
         gha.mask(token)
     client = GitHubClient(token=token)
