@@ -105,3 +105,19 @@ def test_every_format_renders_the_same_findings(fmt, write_flow):
         assert f"::error file={flow},line=10," in r.stdout and "title=IVR101::" in r.stdout
     else:
         assert "| ❌ | `IVR101` |" in r.stdout
+
+
+def test_json_report_has_one_finding_per_line_and_survives_hostile_text():
+    from ivr_ci.findings import Finding, Severity
+    from ivr_ci.report import render
+
+    nasty = 'quote " back\\slash\nnewline, "findings": [] ünïcode'
+    findings = [Finding("IVR101", Severity.ERROR, nasty, "a b/\"c\".yaml", 3, 4),
+                Finding("IVR116", Severity.INFO, "plain", "x.yaml", 1, 1)]
+    text = render("json", findings, tool_stage="lint-menu", files=["x.yaml"])
+    data = json.loads(text)
+    assert [f["message"] for f in data["findings"]] == [nasty, "plain"]
+    assert data["summary"] == {"error": 1, "warning": 0, "info": 1}
+    rows = [line for line in text.splitlines() if line.startswith('    {"rule"')]
+    assert [json.loads(r.rstrip(","))["rule"] for r in rows] == ["IVR101", "IVR116"]
+    assert json.loads(render("json", [], tool_stage="lint-menu", files=[]))["findings"] == []

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
-from ivr_ci.flow import load_flow_text
+from ivr_ci.flow import load_flow_text, yamlpos
 from ivr_ci.flow.refs import RefIndex
-from ivr_ci.flow.yamlpos import YMap, find_placeholders, parse_yaml
+from ivr_ci.flow.yamlpos import Pos, YMap, YSeq, find_placeholders, parse_yaml
 
 TEMPLATE = """\
 inboundCall:
@@ -135,6 +136,48 @@ def test_bad_files_become_findings_not_exceptions(text, rule, line):
     doc = load_flow_text(text, "bad.yaml")
     assert doc.flow is None
     assert [(p.rule_id, p.line) for p in doc.problems] == [(rule, line)]
+
+
+def test_positions_of_a_map_with_repeated_keys_follow_the_last_occurrence():
+    root = parse_yaml("a: 1\nb:\n  - x\n  - y\na: 2\nc: 3\na: 4\n").root
+    assert root == {"a": 4, "b": ["x", "y"], "c": 3}
+    assert root.key_pos["a"].line == 7 and root.value_pos("a").col == 4
+    assert root.key_pos["c"].line == 6 and root.key_pos["b"].line == 2
+    assert [p.line for p in root["b"].item_pos] == [3, 4]
+    assert root["b"].item_start(1) == (4, 5) and root["b"].item_start(2) is None
+
+
+def test_maps_and_lists_built_in_code_take_assigned_positions():
+    m, s = YMap({"k": 1}), YSeq(["x"])
+    assert m.pos is None and m.key_pos == {} and m.value_pos("k") is None and s.item_pos == []
+    m.key_pos["k"] = m.pos = Pos(3, 5, 3, 6)
+    s.item_pos = [Pos(4, 7, 4, 8)]
+    assert m.pos_of("k") == (3, 5, 3, 6) and m.line_of("missing") == 3
+    assert s.item_start(0) == (4, 7) and s.item_start(1) is None
+
+
+def _positions(node):
+    """Every value with every start position the tree can report, for comparing loaders
+    (where a block collection *ends* differs between libyaml and PyYAML's Python scanner)."""
+    if isinstance(node, YMap):
+        return (node.pos[:2], [(k, node.key_pos[k][:2], node.value_pos(k)[:2], _positions(v))
+                               for k, v in node.items()])
+    if isinstance(node, YSeq):
+        return (node.pos[:2], [(p[:2], _positions(v)) for p, v in zip(node.item_pos, node, strict=True)])
+    return (type(node).__name__, node)
+
+
+def test_pure_python_loader_reads_files_exactly_like_libyaml(monkeypatch, corpus):
+    """Where libyaml is missing PyYAML's Python loader is used: same values, same positions."""
+    texts = [TEMPLATE, "a: 1\na: 2\nyes: no\n? [x, y]\n: z\n"] + [
+        p.read_text(encoding="utf-8") for p in corpus[::4]]
+    fast = [parse_yaml(t) for t in texts]
+    monkeypatch.setattr(yamlpos, "_Loader", yamlpos.loader_class(yaml.SafeLoader))
+    for text, c in zip(texts, fast, strict=True):
+        pure = parse_yaml(text)
+        assert _positions(pure.root) == _positions(c.root)
+        assert [(d.key, d.first[:2], d.second[:2]) for d in pure.duplicates] == \
+            [(d.key, d.first[:2], d.second[:2]) for d in c.duplicates]
 
 
 def test_unknown_flow_type_is_kept_generically_with_a_hint():

@@ -28,11 +28,14 @@ def single_key(item: Any) -> tuple[str, Any] | None:
 
 
 def _pos(container: Any, key: Any = None, index: int | None = None) -> tuple[int, int]:
-    if isinstance(container, YMap):
+    if index is not None and isinstance(container, YSeq):
+        found = container.item_start(index)
+        if found is not None:
+            return found
+        p = container.pos
+    elif isinstance(container, YMap):
         p = container.key_pos.get(key) if key is not None else container.pos
         p = p or container.pos
-    elif isinstance(container, YSeq) and index is not None and index < len(container.item_pos):
-        p = container.item_pos[index]
     else:
         p = getattr(container, "pos", None)
     return (p.line, p.col) if p else (0, 0)

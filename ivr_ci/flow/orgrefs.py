@@ -67,7 +67,8 @@ def collect_org_refs(flow: Flow) -> list[OrgRef]:
     if isinstance(flow.division, str):
         line, col = _line(flow.raw, "division")
         out.append(OrgRef("division", flow.division, line, col))
-    _walk(flow.raw, out, None)
+    if isinstance(flow.raw, (dict, list)):
+        _walk(flow.raw, out, None)
     return out
 
 
@@ -79,39 +80,50 @@ def _lit_name(value: Any) -> str | None:
     return None
 
 
+# Keys that can name an org object; any other key only leads deeper (the walk's hot path).
+_TELLING_KEYS = frozenset(_LIT_NAME_KINDS) | frozenset(_KEYED) | {"prompt", "category", "exp"}
+
+
 def _walk(node: Any, out: list[OrgRef], parent_key: str | None) -> None:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            kind = _LIT_NAME_KINDS.get(key) if isinstance(key, str) else None
-            name = _lit_name(value) if kind else None
-            if kind and name:
-                line, col = _line(node, key)
-                if kind == "prompt":
-                    kind, name = _prompt_kind(name)
-                flow_type = _LIT_FLOW_TYPES.get((key, parent_key)) or _LIT_FLOW_TYPES.get((key, None))
-                out.append(OrgRef(kind, name, line, col, flow_type=flow_type))
-                continue
-            if key == "prompt" and isinstance(value, str):
-                line, col = _line(node, key)
-                pkind, pname = _prompt_kind(value)
-                out.append(OrgRef(pkind, pname, line, col))
-                continue
-            if key == "category" and parent_key == "callData" and isinstance(value, dict):
-                _data_actions(value, out)
-                continue
-            if key in _KEYED and isinstance(value, dict) and parent_key != "settings":
-                for obj_name in value:
-                    if isinstance(obj_name, str):
-                        oline, ocol = _line(value, obj_name)
-                        out.append(OrgRef(_KEYED[key], obj_name, oline, ocol,
-                                          flow_type=_FLOW_KEY_TYPES.get(key)))
-            if key == "exp" and isinstance(value, str):
-                _expr(value, out, *_line(node, key))
-            if isinstance(value, (dict, list)):
-                _walk(value, out, key if isinstance(key, str) else None)
-    elif isinstance(node, list):
+    if isinstance(node, list):
         for item in node:
-            _walk(item, out, parent_key)
+            if isinstance(item, (dict, list)):
+                _walk(item, out, parent_key)
+        return
+    for key, value in node.items():
+        if key in _TELLING_KEYS and _named_object(node, key, value, out, parent_key):
+            continue
+        if isinstance(value, (dict, list)):
+            _walk(value, out, key if isinstance(key, str) else None)
+
+
+def _named_object(node: Any, key: str, value: Any, out: list[OrgRef], parent_key: str | None) -> bool:
+    """Record what `key: value` names; True when nothing inside it needs walking."""
+    kind = _LIT_NAME_KINDS.get(key)
+    name = _lit_name(value) if kind else None
+    if kind and name:
+        line, col = _line(node, key)
+        if kind == "prompt":
+            kind, name = _prompt_kind(name)
+        flow_type = _LIT_FLOW_TYPES.get((key, parent_key)) or _LIT_FLOW_TYPES.get((key, None))
+        out.append(OrgRef(kind, name, line, col, flow_type=flow_type))
+        return True
+    if key == "prompt" and isinstance(value, str):
+        line, col = _line(node, key)
+        pkind, pname = _prompt_kind(value)
+        out.append(OrgRef(pkind, pname, line, col))
+        return True
+    if key == "category" and parent_key == "callData" and isinstance(value, dict):
+        _data_actions(value, out)
+        return True
+    if key in _KEYED and isinstance(value, dict) and parent_key != "settings":
+        for obj_name in value:
+            if isinstance(obj_name, str):
+                oline, ocol = _line(value, obj_name)
+                out.append(OrgRef(_KEYED[key], obj_name, oline, ocol, flow_type=_FLOW_KEY_TYPES.get(key)))
+    if key == "exp" and isinstance(value, str):
+        _expr(value, out, *_line(node, key))
+    return False
 
 
 def _data_actions(category: dict, out: list[OrgRef]) -> None:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ivr_ci.flow.model import Element, Flow, Menu
 
 _SEGMENT_RE = re.compile(r"([A-Za-z]+)/([A-Za-z]+)\[(.*?)\](?=/|$)")
 
 
-@dataclass(frozen=True)
-class RefPath:
+class RefPath(NamedTuple):  # a tuple: one is parsed per reference, a frozen dataclass is 3x slower
     absolute: bool
     root: str | None  # flow type for absolute refs
     segments: tuple[tuple[str, str, str], ...]  # (container, kind, refId)

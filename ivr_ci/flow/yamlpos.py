@@ -17,6 +17,7 @@ all dict code work) carrying positions on the side.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,9 +29,6 @@ try:  # libyaml when present; same node tree either way
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
-
-_TAGS = {yaml.ScalarNode: "tag:yaml.org,2002:str", yaml.SequenceNode: "tag:yaml.org,2002:seq",
-         yaml.MappingNode: "tag:yaml.org,2002:map"}
 
 OPEN, CLOSE = "\ue000\ue000", "\ue001\ue001"
 PLACEHOLDER_RE = re.compile(r"\{\{([^{}\n]*)\}\}")
@@ -58,12 +56,24 @@ class Pos(NamedTuple):
         return cls(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Tags are never used (scalars are typed by `_scalar`, YAML 1.2-style), so skip the
-    resolver's regex matching for every node."""
+_UNUSED_TAG = "tag:ivr-ci,unresolved"
 
-    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
-        return _TAGS[kind]
+
+def loader_class(base: type) -> type:
+    """`base` (CSafeLoader, or SafeLoader where libyaml is missing) without tag resolution:
+    tags are never used (scalars are typed by `_scalar`, YAML 1.2-style), so the three
+    resolver hooks the composer calls per node become C builtins that do nothing useful.
+    Python-level no-ops cost ~10 % of composing a big flow."""
+    return type("_Loader", (base,), {
+        "descend_resolver": staticmethod(operator.is_),  # (parent, index) -> ignored
+        "ascend_resolver": staticmethod(int),  # () -> ignored
+        # (kind, value, implicit) -> the node's unused tag: a string without fields formats
+        # to itself, so no object is made per node
+        "resolve": _UNUSED_TAG.format,
+    })
+
+
+_Loader = loader_class(_BaseLoader)
 
 
 def _as_pos(item: Any) -> Pos:
@@ -104,17 +114,21 @@ class _PosList(list):
 
 
 class YMap(dict):
-    """A mapping that knows the position of itself, each key and each value."""
+    """A mapping that knows the position of itself, each key and each value.
 
-    __slots__ = ("_node", "_pos", "key_pos", "_value_nodes")
+    A parsed map keeps its YAML node and works positions out from it on first use: a big
+    flow builds ~100k maps and most are never asked where they stand. A map built in code
+    has no node, so no positions unless they are assigned.
+    """
+
+    __slots__ = ("_node", "_pos", "_key_pos", "_value_nodes")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._node: Any = None
         self._pos: Pos | None = None
-        self.key_pos: dict[Any, Pos] = _PosMap()
-        # value positions are rarely asked for: keep the YAML nodes, convert on demand
-        self._value_nodes: dict[Any, Any] = {}
+        self._key_pos: dict[Any, Pos] | None = None
+        self._value_nodes: dict[Any, Any] | None = None
 
     @property
     def pos(self) -> Pos | None:
@@ -124,10 +138,35 @@ class YMap(dict):
 
     @pos.setter
     def pos(self, value: Pos | None) -> None:
-        self._pos, self._node = value, None
+        self._pos = value
+
+    @property
+    def key_pos(self) -> dict[Any, Pos]:
+        """key -> position of the key; writable, for maps built in code."""
+        if self._key_pos is None:
+            self._index()
+        return self._key_pos  # type: ignore[return-value]
+
+    def _index(self) -> None:
+        key_nodes, value_nodes = _PosMap(), {}
+        node = self._node
+        if node is not None and len(node.value) == len(self):
+            # no repeated keys: the map's keys are the nodes' keys in order (parsed maps are
+            # read, never re-keyed), so no key needs typing again
+            pairs = node.value
+            dict.update(key_nodes, zip(self, [k for k, _ in pairs], strict=True))
+            value_nodes.update(zip(self, [v for _, v in pairs], strict=True))
+        elif node is not None:
+            for key_node, value_node in node.value:
+                key = _key_of(key_node)  # a repeated key: the last one, as in the mapping
+                dict.__setitem__(key_nodes, key, key_node)
+                value_nodes[key] = value_node
+        self._key_pos, self._value_nodes = key_nodes, value_nodes
 
     def value_pos(self, key: Any) -> Pos | None:
-        node = self._value_nodes.get(key)
+        if self._value_nodes is None:
+            self._index()
+        node = self._value_nodes.get(key)  # type: ignore[union-attr]
         return Pos.of(node) if node is not None else None
 
     def pos_of(self, key: Any) -> Pos | None:
@@ -139,15 +178,15 @@ class YMap(dict):
 
 
 class YSeq(list):
-    """A sequence that knows the position of itself and of each item."""
+    """A sequence that knows the position of itself and of each item (lazily, like YMap)."""
 
-    __slots__ = ("_node", "_pos", "item_pos")
+    __slots__ = ("_node", "_pos", "_item_pos")
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self._node: Any = None
         self._pos: Pos | None = None
-        self.item_pos: list[Pos] = _PosList()
+        self._item_pos: list[Pos] | None = None
 
     @property
     def pos(self) -> Pos | None:
@@ -157,7 +196,35 @@ class YSeq(list):
 
     @pos.setter
     def pos(self, value: Pos | None) -> None:
-        self._pos, self._node = value, None
+        self._pos = value
+
+    @property
+    def item_pos(self) -> list[Pos]:
+        if self._item_pos is None:
+            self._item_pos = _PosList(self._node.value if self._node is not None else ())
+        return self._item_pos
+
+    @item_pos.setter
+    def item_pos(self, value: list[Pos]) -> None:
+        self._item_pos = value
+
+    def item_start(self, index: int) -> tuple[int, int] | None:
+        """(line, col) of item `index`, straight from its node: the model asks this for
+        every element it builds, and most never need a whole Pos."""
+        items = self._item_pos
+        if items is None:
+            node = self._node
+            if node is None or not 0 <= index < len(node.value):
+                return None
+            mark = node.value[index].start_mark
+            return mark.line + 1, mark.column + 1
+        if not 0 <= index < len(items):
+            return None
+        p = items[index]
+        return p.line, p.col
+
+
+_new_map, _new_seq = YMap.__new__, YSeq.__new__  # _build fills the slots itself: no __init__ call
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +309,7 @@ _NUMERIC_START = frozenset("0123456789+-.")
 def _scalar(node: yaml.ScalarNode) -> Any:
     value = node.value
     if node.style:  # quoted or block scalar: always a string (plain is None, or '' from libyaml)
-        return _unmask(value)
+        return value if "\ue000" not in value else _unmask(value)
     if value in _CONSTANTS:
         return _CONSTANTS[value]
     if value[0] in _NUMERIC_START:
@@ -250,7 +317,7 @@ def _scalar(node: yaml.ScalarNode) -> Any:
             return int(value)
         if _FLOAT_RE.match(value) and any(c.isdigit() for c in value):
             return float(value)
-    return _unmask(value)
+    return value if "\ue000" not in value else _unmask(value)
 
 
 def _hashable(key: Any) -> Any:
@@ -258,31 +325,37 @@ def _hashable(key: Any) -> Any:
     return key if isinstance(key, (str, int, float, bool)) or key is None else repr(key)
 
 
+def _key_of(key_node: yaml.Node) -> Any:
+    if key_node.__class__ is _ScalarNode:
+        return _scalar(key_node)
+    return _hashable(_build(key_node, []))
+
+
+_ScalarNode, _SequenceNode, _MappingNode = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+
+
 def _build(node: yaml.Node, dups: list[DuplicateKey]) -> Any:
-    # Hot path (a 10,000-menu flow has ~600k nodes): class identity checks, no helpers per key.
+    # Hot path (a 10,000-menu flow has ~600k nodes): class identity checks, scalars inline,
+    # positions left in the nodes (YMap/YSeq read them on demand).
     cls = node.__class__
-    if cls is yaml.ScalarNode:
+    if cls is _ScalarNode:
         return _scalar(node)
-    if cls is yaml.SequenceNode:
-        seq = YSeq()
-        seq._node = node
-        item_nodes = seq.item_pos
+    if cls is _SequenceNode:
+        seq = _new_seq(YSeq)
+        seq._node, seq._pos, seq._item_pos = node, None, None
         for item in node.value:
-            seq.append(_build(item, dups))
-            list.append(item_nodes, item)  # positions converted on access (_PosList)
+            seq.append(_scalar(item) if item.__class__ is _ScalarNode else _build(item, dups))
         return seq
-    if cls is yaml.MappingNode:
-        mapping = YMap()
-        mapping._node = node
-        key_nodes, value_nodes = mapping.key_pos, mapping._value_nodes
+    if cls is _MappingNode:
+        mapping = _new_map(YMap)
+        mapping._node, mapping._pos, mapping._key_pos, mapping._value_nodes = node, None, None, None
         for key_node, value_node in node.value:
-            key = _scalar(key_node) if key_node.__class__ is yaml.ScalarNode else _build(key_node, dups)
-            key = _hashable(key)
+            key = _scalar(key_node) if key_node.__class__ is _ScalarNode else _key_of(key_node)
             if key in mapping:
-                dups.append(DuplicateKey(str(key), key_nodes[key], Pos.of(key_node)))
-            mapping[key] = _build(value_node, dups)
-            dict.__setitem__(key_nodes, key, key_node)  # positions converted on access (_PosMap)
-            value_nodes[key] = value_node
+                first = next(k for k, _ in node.value if _key_of(k) == key)
+                dups.append(DuplicateKey(str(key), Pos.of(first), Pos.of(key_node)))
+            mapping[key] = _scalar(value_node) if value_node.__class__ is _ScalarNode \
+                else _build(value_node, dups)
         return mapping
     raise TypeError(f"unexpected YAML node {node!r}")  # pragma: no cover
 

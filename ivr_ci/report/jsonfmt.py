@@ -1,4 +1,8 @@
-"""Stable JSON: {"version": 1, "stage", "files", "summary", "findings": [...]}."""
+"""Stable JSON: {"version": 1, "stage", "files", "summary", "findings": [...]}.
+
+Each finding is one line: easy to grep and diff, and written by json's C encoder (the
+indenting encoder is pure Python, a tenth of a second for 10,000 findings).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,11 @@ def render_json(findings: list[Finding], stage: str, files: list[str]) -> str:
         "tool": {"name": "ivr-ci", "version": __version__, "stage": stage},
         "files": len(files),
         "summary": {s: counts.get(s, 0) for s in ("error", "warning", "info")},
-        "findings": [f.to_json() for f in findings],
+        "findings": [],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(doc, indent=2, ensure_ascii=False)
+    if findings:
+        rows = ",\n".join("    " + json.dumps(f.to_json(), ensure_ascii=False) for f in findings)
+        head, _, tail = text.rpartition('"findings": []')  # the last key
+        text = f'{head}"findings": [\n{rows}\n  ]{tail}'
+    return text + "\n"

@@ -106,6 +106,8 @@ class FlowGraph:
         return self.succ[node]
 
     def _reach(self) -> dict[Node, None]:
+        # Every reachable node's successors are computed here, so the passes below read
+        # `self.succ[...]` directly instead of calling successors() (~10 calls per node).
         seen: dict[Node, None] = {self.root: None}
         todo = deque([self.root])
         while todo:
@@ -151,7 +153,7 @@ class FlowGraph:
             node = queue.popleft()
             here = dist[node]
             carried = node if isinstance(node, Menu) else via[node]
-            for s in self.successors(node):
+            for s in self.succ[node]:
                 cost = here + (1 if isinstance(s, Menu) else 0)
                 if cost < dist.get(s, cost + 1):
                     dist[s] = cost
@@ -179,21 +181,21 @@ class FlowGraph:
         todo: list[tuple[Node, Menu]] = []
         for node in self.reachable:
             if isinstance(node, Menu):
-                todo.extend((s, node) for s in self.successors(node))
+                todo.extend((s, node) for s in self.succ[node])
         while todo:
             node, source = todo.pop()
             have = labels[node]
             if len(have) >= 2 or any(m is source for m in have):
                 continue
             have.append(source)
-            todo.extend((s, source) for s in self.successors(node))
+            todo.extend((s, source) for s in self.succ[node])
         return labels
 
     def can_return(self, menu: Menu) -> bool:
         """True if the caller can get from `menu` back to a menu that leads to it."""
         if self._menu_scc is None:
             self._menu_scc = {}
-            for index, scc in enumerate(strongly_connected_components(self.reachable, self.successors)):
+            for index, scc in enumerate(strongly_connected_components(self.reachable, self.succ.__getitem__)):
                 for n in scc:
                     self._menu_scc[n] = index
                 self._scc_menus[index] = sum(isinstance(n, Menu) for n in scc)
@@ -209,16 +211,15 @@ class FlowGraph:
     def _direct_kinds(self) -> dict[Node, set[str]]:
         interesting = AGENT_ROUTES | BACK_ACTIONS | HANDOFFS
 
-        def local(n: Node) -> list[Node]:
-            return [s for s in self.successors(n) if not isinstance(s, Menu)]
-
-        out: dict[Node, set[str]] = {}
         nodes = [n for n in self.reachable if not isinstance(n, Menu)]
-        for scc in strongly_connected_components(nodes, local):  # successors' components come first
+        local = {n: [s for s in self.succ[n] if not isinstance(s, Menu)] for n in nodes}
+        out: dict[Node, set[str]] = {}
+        # successors' components come first
+        for scc in strongly_connected_components(nodes, local.__getitem__):
             kinds = set().union(*(self.kinds[n] & interesting for n in scc))
             members = set(scc)
             for n in scc:
-                for s in local(n):
+                for s in local[n]:
                     if s not in members:
                         kinds |= out[s]
             for n in scc:
