@@ -34,8 +34,7 @@ def _pos(container: Any, key: Any = None, index: int | None = None) -> tuple[int
             return found
         p = container.pos
     elif isinstance(container, YMap):
-        p = container.key_pos.get(key) if key is not None else container.pos
-        p = p or container.pos
+        p = container.pos_of(key) if key is not None else container.pos
     else:
         p = getattr(container, "pos", None)
     return (p.line, p.col) if p else (0, 0)

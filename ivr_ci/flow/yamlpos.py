@@ -171,6 +171,13 @@ class YMap(dict):
 
     def pos_of(self, key: Any) -> Pos | None:
         """Position of `key`, else of the mapping itself (None when not positioned)."""
+        node = self._node
+        if self._key_pos is None and node is not None and len(self) <= 16 and len(node.value) == len(self):
+            # one key of a small map (a finding's line): find its node without indexing them all
+            try:
+                return Pos.of(node.value[list(self).index(key)][0])
+            except ValueError:
+                return self.pos
         return self.key_pos.get(key) or self.pos
 
     def line_of(self, key: Any) -> int:
