@@ -53,3 +53,23 @@ def test_fast_validator_rejects_what_the_schema_rejects():
     bad = {"inboundCall": {"name": "X", "menus": [{"menu": {"name": "M", "choices": "not a list"}}]}}
     assert any(True for _ in flow_validator().iter_errors(json.loads(json.dumps(bad))))
     assert is_valid_fast(schema_text(), bad) is False
+
+
+def test_cached_validator_runs_without_importing_fastjsonschema(tmp_path):
+    """The first run generates and caches the validator; later runs only load the cached code
+    (with its own exception class), keeping fastjsonschema and urllib out of every hook run."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from ivr_ci.flow.fastschema import is_valid_fast; "
+            "from ivr_ci.flow.schema import schema_text; "
+            "flow = {'name': 'X', 'startUpRef': './menus/menu[m]'}; "
+            "print(is_valid_fast(schema_text(), {'inboundCall': flow}), "
+            "is_valid_fast(schema_text(), {'inboundCall': {**flow, 'name': ['not', 'text']}}), "
+            "'fastjsonschema' in sys.modules)")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=REPO,
+                           check=True).stdout.split() for _ in range(2)]
+    assert runs == [["True", "False", "True"], ["True", "False", "False"]]
+    assert len(list((tmp_path / "ivr-ci").glob("*.marshal"))) == 1

@@ -28,7 +28,7 @@ def _cache_dir() -> str | None:
     return path if os.access(path, os.W_OK) else None
 
 
-_TRANSFORM = "draft7-v3"  # bump when _as_draft7 or _lean changes: it keys the on-disk cache
+_TRANSFORM = "draft7-v4"  # bump when _as_draft7 or _lean changes: it keys the on-disk cache
 
 
 def _as_draft7(node: Any) -> Any:
@@ -48,11 +48,25 @@ def _as_draft7(node: Any) -> Any:
     return node
 
 
+_GENERATED_IMPORT = "from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException\n"
+_OWN_EXCEPTIONS = """
+class JsonSchemaValueException(ValueError):
+    def __init__(self, message, value=None, name=None, definition=None, rule=None):
+        super().__init__(message)
+
+
+JsonSchemaValuesException = JsonSchemaValueException
+"""
+
+
 def _lean(source: str) -> str:
     """Drop the generated code's error-path formatting: it builds every child's name with
     `"...".format(**locals())` on each call, even when nothing fails (half the run time on
-    a big flow). Only the verdict is used here; jsonschema words the errors."""
-    return source.replace(".format(**locals())", "")
+    a big flow). Only the verdict is used here; jsonschema words the errors. The code also
+    gets its own exception class, so running it never imports fastjsonschema (and urllib)."""
+    if _GENERATED_IMPORT not in source:  # a fastjsonschema release that words it differently
+        raise ValueError("unexpected fastjsonschema output")
+    return source.replace(".format(**locals())", "").replace(_GENERATED_IMPORT, _OWN_EXCEPTIONS)
 
 
 def _load_cached(path: str) -> Any:
@@ -86,14 +100,15 @@ def fast_validator(schema_text: str) -> Callable[[Any], Any] | None:
     cache tag), so neither code generation nor compiling 600 KB of Python is paid per run,
     whatever PYTHONDONTWRITEBYTECODE says.
     """
-    try:
-        import fastjsonschema
-    except ImportError:
-        return None
+    import importlib.util
     import sys
     import zlib  # a cache key, not a security boundary: crc32 imports in microseconds
 
-    key = f"{fastjsonschema.VERSION}\0{_TRANSFORM}\0{schema_text}".encode()
+    spec = importlib.util.find_spec("fastjsonschema")
+    if spec is None or spec.origin is None:
+        return None
+    installed = os.stat(spec.origin)  # a reinstall or upgrade changes it: no import needed to know
+    key = f"{installed.st_mtime_ns}:{installed.st_size}\0{_TRANSFORM}\0{schema_text}".encode()
     name = f"ivr_ci_flow_schema_{zlib.crc32(key):08x}{len(key):x}"
     directory = _cache_dir()
     path = os.path.join(directory, f"{name}.{sys.implementation.cache_tag}.marshal") if directory else None
@@ -101,7 +116,12 @@ def fast_validator(schema_text: str) -> Callable[[Any], Any] | None:
     if code is None:
         import json
 
-        source = _lean(fastjsonschema.compile_to_code(_as_draft7(json.loads(schema_text))))
+        import fastjsonschema
+
+        try:
+            source = _lean(fastjsonschema.compile_to_code(_as_draft7(json.loads(schema_text))))
+        except ValueError:
+            return None  # jsonschema alone still gives the answer, only slower
         code = compile(source, f"<{name}>", "exec")
         if path and directory:
             _store(directory, path, code)

@@ -57,9 +57,9 @@ def _spans(node: Any, out: list[Pos]) -> None:
             elif isinstance(v, (dict, list)):
                 _spans(v, out)
     elif isinstance(node, YSeq):
-        for item, pos in zip(node, node.item_pos, strict=False):
-            if isinstance(item, str) and "{{" in item:
-                out.append(pos)
+        for i, item in enumerate(node):
+            if isinstance(item, str) and "{{" in item and i < len(node.item_pos):
+                out.append(node.item_pos[i])
             elif isinstance(item, (dict, list)):
                 _spans(item, out)
 
