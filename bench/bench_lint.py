@@ -48,7 +48,7 @@ def parse_floor(files: list[str]) -> None:
     import gc
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    from ivr_ci.flow.yamlpos import mask_placeholders  # the floor must parse templates too
+    from ivr_ci.flow.placeholders import mask_placeholders  # the floor must parse templates too
 
     gc.disable()
     try:

@@ -6,8 +6,9 @@ import pytest
 import yaml
 
 from ivr_ci.flow import load_flow_text, yamlpos
+from ivr_ci.flow.placeholders import find_placeholders
 from ivr_ci.flow.refs import RefIndex
-from ivr_ci.flow.yamlpos import Pos, YMap, YSeq, find_placeholders, parse_yaml
+from ivr_ci.flow.yamlpos import Pos, YMap, YSeq, parse_yaml
 
 TEMPLATE = """\
 inboundCall:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ivr_ci.flow.yamlpos import placeholder_matches
+from ivr_ci.flow.placeholders import placeholder_matches
 
 # Reference kinds (as the loader names them) → dependency-tracking object type.
 DEPENDENCY_TYPES: dict[str, str] = {

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from ivr_ci.findings import Finding, Severity
 from ivr_ci.flow.build import build_flow
 from ivr_ci.flow.model import Action, Block, Choice, Element, Flow, Menu, OrgRef, Reference
+from ivr_ci.flow.placeholders import Placeholder
 from ivr_ci.flow.types import FLOW_TYPES, TYPE_HINTS, api_type
-from ivr_ci.flow.yamlpos import Placeholder, YamlSyntaxError, YMap, parse_yaml
+from ivr_ci.flow.yamlpos import YamlSyntaxError, YMap, parse_yaml
 from ivr_ci.util.gcpause import paused_gc
 
 __all__ = [

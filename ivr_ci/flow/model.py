@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ivr_ci.flow.yamlpos import Placeholder, YMap
+from ivr_ci.flow.placeholders import Placeholder
+from ivr_ci.flow.yamlpos import YMap
 
 
 @dataclass(eq=False)

@@ -3,9 +3,8 @@
 Archy files are read the way Archy reads them, not the way YAML 1.1 would:
 
 * `{{key}}` placeholders are kept as text. Unquoted they are YAML flow-mapping syntax
-  (`name: {{flow_name}}` is "unhashable key"), so before parsing each `{{` / `}}` is swapped
-  for two private-use characters of the same length; columns stay exact and the scalars
-  get their braces back afterwards.
+  (`name: {{flow_name}}` is "unhashable key"), so they are masked before parsing and the
+  scalars get their braces back afterwards (ivr_ci/flow/placeholders.py).
 * Only `true`/`false` are booleans (YAML 1.2 core): `yes:`/`no:` decision branches and
   speech terms such as `- yes` stay strings.
 * Duplicate keys are reported with both positions instead of silently keeping the last.
@@ -19,20 +18,18 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import yaml
 
+from ivr_ci.flow.placeholders import Placeholder, find_placeholders, mask_placeholders
+from ivr_ci.flow.placeholders import unmask as _unmask
+
 try:  # libyaml when present; same node tree either way
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
-
-OPEN, CLOSE = "\ue000\ue000", "\ue001\ue001"
-PLACEHOLDER_RE = re.compile(r"\{\{([^{}\n]*)\}\}")
-_MASKED_RE = re.compile("\ue000\ue000([^\ue000\ue001\n]*)\ue001\ue001")
 
 _INT_RE = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 _FLOAT_RE = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
@@ -241,13 +238,6 @@ class DuplicateKey:
     second: Pos
 
 
-@dataclass(frozen=True, slots=True)
-class Placeholder:
-    key: str
-    line: int
-    col: int
-
-
 class YamlSyntaxError(Exception):
     """The text is not YAML even with placeholders kept as text."""
 
@@ -274,36 +264,6 @@ def key_col(mapping: Any, key: Any, default: int = 1) -> int:
     """Column of `key` in a positioned mapping (or of the mapping itself), else `default`."""
     p = mapping.pos_of(key) if isinstance(mapping, YMap) else None
     return p.col if p else default
-
-
-def placeholder_matches(text: str) -> Iterator[tuple[re.Match[str], int, int]]:
-    """Each `{{…}}` of `text` (`PLACEHOLDER_RE` match) with its 1-based line and column."""
-    line, scanned = 1, 0
-    for m in PLACEHOLDER_RE.finditer(text):
-        line += text.count("\n", scanned, m.start())
-        scanned = m.start()
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        yield m, line, m.start() - line_start + 1
-
-
-def find_placeholders(text: str) -> list[Placeholder]:
-    return [Placeholder(m.group(1).strip(), line, col) for m, line, col in placeholder_matches(text)]
-
-
-def substitute_placeholders(text: str, values: dict[str, str]) -> str:
-    """Replace `{{key}}` the way Archy's pre-processor does (for every key `values` defines);
-    unknown keys stay as written."""
-    return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1).strip(), m.group(0)), text)
-
-
-def mask_placeholders(text: str) -> str:
-    if "{{" not in text:
-        return text
-    return PLACEHOLDER_RE.sub(lambda m: OPEN + m.group(1) + CLOSE, text)
-
-
-def _unmask(value: str) -> str:
-    return value.replace(OPEN, "{{").replace(CLOSE, "}}") if "\ue000" in value else value
 
 
 _CONSTANTS: dict[str, Any] = {

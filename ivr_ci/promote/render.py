@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ivr_ci.findings import Finding, Severity
 from ivr_ci.flow import FlowDocument, load_flow_text
-from ivr_ci.flow.yamlpos import PLACEHOLDER_RE
+from ivr_ci.flow.placeholders import PLACEHOLDER_RE
 
 
 @dataclass

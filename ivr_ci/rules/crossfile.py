@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ivr_ci.flow import FlowDocument
 from ivr_ci.flow.model import OrgRef
-from ivr_ci.flow.yamlpos import substitute_placeholders as substitute
+from ivr_ci.flow.placeholders import substitute_placeholders as substitute
 from ivr_ci.rules.catalogue import Hit, rule
 from ivr_ci.rules.context import SetContext
 from ivr_ci.util.graphs import cyclic_components, shortest_cycle

@@ -14,7 +14,8 @@ from typing import Any
 
 from ivr_ci.config import Config, read_yaml_file
 from ivr_ci.flow import FlowDocument
-from ivr_ci.flow.yamlpos import Placeholder, Pos, YMap, YSeq
+from ivr_ci.flow.placeholders import Placeholder
+from ivr_ci.flow.yamlpos import Pos, YMap, YSeq
 from ivr_ci.rules.catalogue import Hit, rule
 from ivr_ci.rules.context import FlowContext, SetContext
 

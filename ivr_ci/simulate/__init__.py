@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ivr_ci.flow import FlowDocument, load_flow_file, load_flow_text
-from ivr_ci.flow.yamlpos import substitute_placeholders as substitute
+from ivr_ci.flow.placeholders import substitute_placeholders as substitute
 from ivr_ci.simulate.engine import simulate
 from ivr_ci.simulate.trace import Outcome, SimResult, Step
 from ivr_ci.simulate.world import SimInput, Stub
