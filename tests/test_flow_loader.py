@@ -181,6 +181,24 @@ def test_pure_python_loader_reads_files_exactly_like_libyaml(monkeypatch, corpus
             [(d.key, d.first[:2], d.second[:2]) for d in c.duplicates]
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("", "found an empty document"), ("- a\n", "found a list"), ("hello\n", "found the single value 'hello'"),
+    ("a: 1\nb: 2\n", "found the keys a, b"), ("{}\n", "found an empty mapping"),
+])
+def test_a_file_that_is_not_one_flow_says_what_it_holds(text, expected):
+    (problem,) = load_flow_text(text, "x.yaml").problems
+    assert problem.rule_id == "IVR003" and problem.message.endswith(expected)
+
+
+def test_syntax_errors_say_where_the_construct_began_and_suspect_an_unclosed_placeholder():
+    (problem,) = load_flow_text("inboundCall:\n  name: {{flow_name}\n", "x.yaml").problems
+    assert (problem.rule_id, problem.line) == ("IVR001", 3)
+    assert "flow mapping that starts at line 2, column 9" in problem.message
+    assert "is the `{{` on line 2 missing its closing `}}`?" in problem.message
+    (problem,) = load_flow_text("inboundCall:\n  name: [a, b\n  x: {{ok}}\n", "x.yaml").problems
+    assert "flow sequence that starts at line 2" in problem.message and "closing" not in problem.message
+
+
 def test_unknown_flow_type_is_kept_generically_with_a_hint():
     doc = load_flow_text("inQueueCall:\n  name: Hold\n  startUpTaskActions: []\n", "x.yaml")
     assert doc.flow is not None and doc.flow.type == "inQueueCall"

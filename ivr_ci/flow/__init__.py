@@ -69,9 +69,8 @@ def _load_flow_text(text: str, path: str) -> FlowDocument:
                                      path))
     root = parsed.root
     if not isinstance(root, YMap) or len(root) != 1:
-        keys = ", ".join(map(str, root)) if isinstance(root, dict) else type(root).__name__
         doc.problems.append(_problem(
-            "IVR003", f"a flow file holds one top-level key naming the flow type; found: {keys or 'nothing'}",
+            "IVR003", f"a flow file holds one top-level key naming the flow type; found {_describe(root)}",
             path))
         return doc
     ftype = str(next(iter(root)))
@@ -85,6 +84,16 @@ def _load_flow_text(text: str, path: str) -> FlowDocument:
     doc.flow = build_flow(root, path)
     doc.flow.placeholders = parsed.placeholders
     return doc
+
+
+def _describe(root: object) -> str:
+    if root is None:
+        return "an empty document"
+    if isinstance(root, dict):
+        return f"the keys {', '.join(map(str, root))}" if root else "an empty mapping"
+    if isinstance(root, list):
+        return "a list"
+    return f"the single value {str(root)[:40]!r}"
 
 
 def load_flow_file(path: str) -> FlowDocument:

@@ -327,6 +327,22 @@ def _build(node: yaml.Node, dups: list[DuplicateKey]) -> Any:
     raise TypeError(f"unexpected YAML node {node!r}")  # pragma: no cover
 
 
+def _syntax_error(exc: yaml.MarkedYAMLError, masked: str) -> YamlSyntaxError:
+    """Where the parser gave up, what it was inside, and the usual cause in a template: a
+    `{{` left unclosed (masking skipped it, so YAML read it as a flow mapping)."""
+    mark, context = exc.problem_mark or exc.context_mark, exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    message = exc.problem or exc.context or "invalid YAML"
+    if exc.problem and exc.context and context and context.line + 1 != line:
+        message += f" ({exc.context} that starts at line {context.line + 1}, column {context.column + 1})"
+    lines = masked.split("\n")
+    for number in sorted({line} | ({context.line + 1} if context else set())):
+        if 0 < number <= len(lines) and "{{" in lines[number - 1]:
+            message += f"; is the `{{{{` on line {number} missing its closing `}}}}`?"
+            break
+    return YamlSyntaxError(_unmask(message), line, col)
+
+
 def parse_yaml(text: str) -> ParsedYaml:
     """Parse one Archy file; raises YamlSyntaxError with a 1-based position."""
     if text.startswith("\ufeff"):
@@ -335,10 +351,7 @@ def parse_yaml(text: str) -> ParsedYaml:
     try:
         nodes = list(yaml.compose_all(masked, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise YamlSyntaxError(_unmask(problem), line, col) from None
+        raise _syntax_error(exc, masked) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(_unmask(str(exc)), 1, 1) from None
     dups: list[DuplicateKey] = []
