@@ -108,8 +108,10 @@ def test_bad_input_is_a_message_not_a_traceback(tmp_path, monkeypatch, capsys):
     assert code == 2 and "git" in err and "Traceback" not in err
     root = make_repo(tmp_path / "r", {"flows/main.yaml": "inboundCall:\n  name: [oops\n"})
     monkeypatch.chdir(root)
-    code, out, err = run_diff(capsys, "--base", "main")
+    code, out, err = run_diff(capsys, "--base", "main", "--format", "json")
     assert code == 1 and "flows/main.yaml:" in err and "could not compare the new version" in err
+    # an unreadable side is a problem, not a flow removed (or added) on the other side
+    assert json.loads(out)["flows"] == [] and json.loads(out)["problems"][0]["side"] == "new"
     code, _, err = run_diff(capsys, "--base", "no-such-ref")
     assert code == 2 and "unknown git ref 'no-such-ref'" in err
 
@@ -121,6 +123,22 @@ def test_path_mode_with_two_files(tmp_path, capsys):
     assert code == 0
     assert "[BEHAVIOUR]" in out and "b.yaml:" in out
     assert "- Welcome to Acme." in out and "+ Welcome to Acme. Calls may be recorded." in out
+
+
+def test_path_mode_reports_an_unreadable_file_instead_of_a_removed_flow(tmp_path, capsys):
+    for side, broken in (("old", "a"), ("new", "b")):
+        for name in "ab":
+            d = tmp_path / side / name
+            d.mkdir(parents=True)
+            (d / "main.yaml").write_text(BASE_FLOW, encoding="utf-8")
+            (d / "hold.yaml").write_text(HOLD_FLOW, encoding="utf-8")
+        (tmp_path / side / broken / "main.yaml").write_bytes(b"\xff\xfe not utf-8")
+        (tmp_path / side / "b" / "hold.yaml").write_text(HOLD_FLOW.replace("Acme Hold", "Acme Hold 2"),
+                                                          encoding="utf-8")
+        code, out, err = run_diff(capsys, str(tmp_path / side / "a"), str(tmp_path / side / "b"))
+        assert code == 1 and f"could not compare the {side} version: not UTF-8" in err
+        assert "removed" not in out and "new inboundCall" not in out
+        assert "1 file could not be compared" in out and "hold.yaml" in out  # the readable pair still diffs
 
 
 def test_diff_does_not_import_requests(tmp_path):

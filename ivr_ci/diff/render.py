@@ -56,7 +56,11 @@ def render_text(result: DiffResult) -> str:
     for p in result.problems:
         out.append(f"{p.location()}: could not compare ({p.side} side): {p.message}")
     total = result.counts()
-    out.append(f"{len(changed)} flow(s) changed between {result.base} and {result.head}: {counts_phrase(total)}")
+    summary = f"{len(changed)} flow(s) changed between {result.base} and {result.head}: {counts_phrase(total)}"
+    if result.problems:
+        n = len(result.problems)
+        summary += f"; {n} file{'s' if n != 1 else ''} could not be compared"
+    out.append(summary)
     return "\n".join(out) + "\n"
 
 

@@ -133,6 +133,7 @@ def from_git(base: str | None, head: str | None, paths: list[str], cwd: str | No
         raise UsageError(f"unknown git ref '{base}' (--base); in Actions, check out with fetch-depth: 0")
     sides = Sides(base, head or WORKTREE)
     for _status, old, new in changed_files(base, head or WORKTREE, paths, cwd):
+        known_problems = len(sides.problems)
         if old:
             proc = _git(["show", f"{base}:{old}"], cwd, check=False)
             _load(proc.stdout if proc.returncode == 0 else None, old, "old", sides, sides.old, old)
@@ -141,7 +142,16 @@ def from_git(base: str | None, head: str | None, paths: list[str], cwd: str | No
         elif new:
             proc = _git(["show", f"{head}:{new}"], cwd, check=False)
             _load(proc.stdout if proc.returncode == 0 else None, new, "new", sides, sides.new, new)
+        if len(sides.problems) > known_problems:
+            _drop_unpaired(sides, {old, new} - {None})
     return sides
+
+
+def _drop_unpaired(sides: Sides, slots: set[str | None]) -> None:
+    """One side of these files could not be read: the other side alone would be reported as
+    a flow added or removed, which it is not. The problem is reported instead."""
+    sides.old = [e for e in sides.old if e.slot not in slots]
+    sides.new = [e for e in sides.new if e.slot not in slots]
 
 
 def _read(path: str) -> bytes | None:
@@ -160,11 +170,16 @@ def from_paths(old: str, new: str) -> Sides:
     if os.path.isdir(old) != os.path.isdir(new):
         raise UsageError(f"compare a file with a file or a directory with a directory: {old} vs {new}")
     sides = Sides(old, new)
+    unreadable: set[str | None] = set()
     for root, side, dest in ((old, "old", sides.old), (new, "new", sides.new)):
         files = expand_paths([root])
         for f in files:
             rel = os.path.relpath(f, root) if os.path.isdir(root) else os.path.basename(f)
             if os.path.isfile(root):
                 rel = "<file>"  # two files are always the same slot, whatever their names
+            known_problems = len(sides.problems)
             _accept(load_flow_file(f), side, sides, dest, rel)
+            if len(sides.problems) > known_problems:
+                unreadable.add(rel)
+    _drop_unpaired(sides, unreadable)
     return sides
