@@ -57,6 +57,8 @@ def read_yaml_file(path: str, what: str) -> Any:
             text = fh.read()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read {what}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: {what} is not UTF-8 text: {exc.reason} at byte {exc.start}") from None
     try:
         return parse_yaml(text).root
     except YamlSyntaxError as exc:
@@ -83,7 +85,7 @@ class Config:
     def environment(self, name: str) -> dict:
         envs = self.environments
         if name not in envs:
-            known = ", ".join(sorted(envs)) or "none configured"
+            known = ", ".join(sorted(map(str, envs))) or "none configured"
             where = self.path or "no .ivr-ci.yaml found"
             raise ConfigError(f"unknown environment '{name}' ({where}; known: {known})")
         return envs[name]

@@ -121,3 +121,17 @@ def test_json_report_has_one_finding_per_line_and_survives_hostile_text():
     rows = [line for line in text.splitlines() if line.startswith('    {"rule"')]
     assert [json.loads(r.rstrip(","))["rule"] for r in rows] == ["IVR101", "IVR116"]
     assert json.loads(render("json", [], tool_stage="lint-menu", files=[]))["findings"] == []
+
+
+def test_unwritable_outputs_and_unreadable_configs_are_clean_errors(tmp_path, write_flow):
+    flow = write_flow("inboundCall:\n  name: X\n")
+    for option, target in (("-o", str(flow) + "/x"), ("--sarif-file", str(tmp_path))):
+        r = run("lint-menu", str(flow), option, target)
+        assert r.returncode == 2 and "cannot write" in r.stderr and "Traceback" not in r.stderr
+    (tmp_path / ".ivr-ci.yaml").write_bytes(b"\xff\xfe")
+    r = run("lint-menu", str(flow), cwd=tmp_path)
+    assert r.returncode == 2 and "config is not UTF-8 text" in r.stderr
+    (tmp_path / ".ivr-ci.yaml").write_text(
+        "environments:\n  1: {api_base: 'http://x', client_id_env: A, client_secret_env: B}\n", encoding="utf-8")
+    r = run("validate-flow", "--env", "nope", str(flow), cwd=tmp_path)
+    assert r.returncode == 2 and "unknown environment 'nope'" in r.stderr and "known: 1" in r.stderr

@@ -141,6 +141,25 @@ def test_path_mode_reports_an_unreadable_file_instead_of_a_removed_flow(tmp_path
         assert "1 file could not be compared" in out and "hold.yaml" in out  # the readable pair still diffs
 
 
+def test_odd_shapes_are_compared_not_crashed_on(tmp_path, capsys):
+    """A list where a dtmf belongs (unhashable when pairing choices), and a body that is one
+    expression (no key to point at)."""
+    menu = "inboundCall: {{name: x, menus: [{{menu: {{name: m, refId: m, choices: [{choices}]}}}}]}}\n"
+    pairs = [
+        (menu.format(choices="{menuDisconnect: {name: a, dtmf: digit_1}}"),
+         menu.format(choices="{menuDisconnect: {name: a, dtmf: [1]}}, {menuDisconnect: {name: b, dtmf: [1]}}")),
+        ("inboundCall:\n  name: x\n  menus:\n    - menu: {name: m, refId: m, a: 1}\n",
+         "inboundCall:\n  name: x\n  menus:\n    - menu: {name: m, refId: m, exp: x}\n"),
+        ("inboundCall:\n  name: x\n  a: 1\n", "inboundCall:\n  name: x\n  exp: x\n"),
+    ]
+    for old, new in pairs:
+        (tmp_path / "a.yaml").write_text(old, encoding="utf-8")
+        (tmp_path / "b.yaml").write_text(new, encoding="utf-8")
+        for x, y in (("a", "b"), ("b", "a")):
+            code, out, err = run_diff(capsys, str(tmp_path / f"{x}.yaml"), str(tmp_path / f"{y}.yaml"))
+            assert code == 0 and "1 flow(s) changed" in out, err
+
+
 def test_diff_does_not_import_requests(tmp_path):
     import subprocess
     import sys

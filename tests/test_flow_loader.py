@@ -199,6 +199,16 @@ def test_syntax_errors_say_where_the_construct_began_and_suspect_an_unclosed_pla
     assert "flow sequence that starts at line 2" in problem.message and "closing" not in problem.message
 
 
+def test_endless_aliases_and_huge_numbers_are_findings_not_crashes():
+    (problem,) = load_flow_text("inboundCall:\n  name: x\n  a: &a [1, *a]\n", "x.yaml").problems
+    assert (problem.rule_id, problem.line, problem.col) == ("IVR001", 3, 6)
+    assert "alias refers to the anchor it is inside" in problem.message
+    shared = load_flow_text("inboundCall:\n  name: &n x\n  description: *n\n", "x.yaml")
+    assert shared.problems == [] and shared.flow.description == "x"  # a plain alias is fine
+    doc = load_flow_text("inboundCall:\n  name: x\n  n: " + "9" * 5000 + "\n", "x.yaml")
+    assert doc.problems == [] and doc.flow.raw["n"] == "9" * 5000  # beyond int(): kept as text
+
+
 def test_unknown_flow_type_is_kept_generically_with_a_hint():
     doc = load_flow_text("inQueueCall:\n  name: Hold\n  startUpTaskActions: []\n", "x.yaml")
     assert doc.flow is not None and doc.flow.type == "inQueueCall"

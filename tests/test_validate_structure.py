@@ -250,3 +250,24 @@ def test_menus_in_a_workflow_are_a_warning(write_flow):
     found = of(validate([write_flow(text)]), "IVR203")
     assert [(f.line, f.severity.value) for f in found] == [(4, "warning")]
     assert "'menus' is not part of workflow flows" in found[0].message
+
+
+def test_keys_that_are_not_names_are_findings_not_a_crash(write_flow):
+    text = """\
+        inboundCall:
+          name: X
+          startUpRef: "/inboundCall/tasks/task[t]"
+          5: one
+          null: two
+          callData:
+            category:
+              Web:
+                dataAction:
+                  Lookup: 5
+          tasks:
+            - task: {name: T, refId: t, actions: [{disconnect: {name: Bye}}]}
+        """
+    found = of(validate([write_flow(text)]), "IVR201")
+    assert [(f.line, f.message.split(": ", 1)[1]) for f in found] == [
+        (4, "key 5 is not a name; quote it if it is meant as text"),
+        (5, "key null is not a name; quote it if it is meant as text")]

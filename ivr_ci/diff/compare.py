@@ -32,16 +32,25 @@ def _q(name: Any) -> str:
     return f"'{name}'" if name is not None else "(unnamed)"
 
 
+def _hashable(key: Any) -> Any:
+    """Keys come from flow values (a dtmf, a refId), which a broken file may make a list or map."""
+    try:
+        hash(key)
+    except TypeError:
+        return repr(key)
+    return key
+
+
 def _match(old: list[Any], new: list[Any], key_old: Any, key_new: Any) -> list[tuple[Any, Any]]:
     """Pairs of elements with equal keys (each element used once); unkeyed ones skipped."""
     index: dict[Any, list[Any]] = {}
     for e in new:
-        k = key_new(e)
+        k = _hashable(key_new(e))
         if k is not None:
             index.setdefault(k, []).append(e)
     pairs = []
     for e in old:
-        k = key_old(e)
+        k = _hashable(key_old(e))
         bucket = index.get(k) if k is not None else None
         if bucket:
             pairs.append((e, bucket.pop(0)))
@@ -120,11 +129,12 @@ class FlowComparer:
         line = self.new.line
         for path, old, new in leaf_diffs(top_a, top_b):
             name = dotted(path)
-            kl = self.new.raw.line_of(path[0]) if hasattr(self.new.raw, "line_of") else line
-            if path[0] == "description":
+            head = path[0] if path else None  # () when a whole body reads as one value (`exp:`)
+            kl = self.new.raw.line_of(head) if head is not None and hasattr(self.new.raw, "line_of") else line
+            if head == "description":
                 out.append(self.change("description-changed", Risk.COSMETIC, "flow", "description changed",
                                        old=old, new=new, line=kl, field=name))
-            elif path[0] == "startUpRef":
+            elif head == "startUpRef":
                 out.append(self.change("start-changed", Risk.BEHAVIOURAL, "flow",
                                        f"flow now starts at {ref_label(new)} (was {ref_label(old)})",
                                        old=ref_label(old), new=ref_label(new), line=kl, field=name))
@@ -205,12 +215,13 @@ class FlowComparer:
         fb.pop("name", None)
         for path, old, new in leaf_diffs(fa, fb):
             name = dotted(path)
-            line = mb.raw.line_of(path[0]) if hasattr(mb.raw, "line_of") else mb.line
-            if is_audio_key(path[0]):
+            head = path[0] if path else None  # () when a whole body reads as one value (`exp:`)
+            line = mb.raw.line_of(head) if head is not None and hasattr(mb.raw, "line_of") else mb.line
+            if head is not None and is_audio_key(head):
                 out.append(self.change("prompt-changed", Risk.CONTENT, where, "menu prompt changed",
                                        old=spoken_text(old), new=spoken_text(new), line=line,
                                        element=element, field=name))
-            elif path[0] == "defaultChildMenuRef":
+            elif head == "defaultChildMenuRef":
                 out.append(self.change("default-choice-changed", Risk.BEHAVIOURAL, where,
                                        f"default choice {ref_label(old)} → {ref_label(new)}",
                                        old=ref_label(old), new=ref_label(new), line=line,

@@ -133,7 +133,8 @@ def _data_actions(category: dict, out: list[OrgRef]) -> None:
             for action_name in actions:
                 line, col = _line(actions, action_name)
                 out.append(OrgRef("dataAction", str(action_name), line, col, category=str(integration)))
-                _walk(actions[action_name], out, "dataAction")
+                if isinstance(actions[action_name], (dict, list)):
+                    _walk(actions[action_name], out, "dataAction")
 
 
 def _expr(text: str, out: list[OrgRef], line: int, col: int) -> None:

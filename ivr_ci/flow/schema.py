@@ -117,6 +117,22 @@ def _leaf(err: Any) -> Any:
     return err
 
 
+def _non_text_keys(node: Any, path: list[Any]) -> list[SchemaProblem]:
+    """Keys that are not text (`5: x`, `null: x`): Archy names everything, so each is an error."""
+    out: list[SchemaProblem] = []
+    if isinstance(node, YMap):
+        for key, value in node.items():
+            if not isinstance(key, str):
+                p = node.key_pos.get(key) or node.pos
+                out.append(SchemaProblem(p.line if p else 1, p.col if p else 1, _where(path),
+                                         f"key {json.dumps(key)} is not a name; quote it if it is meant as text"))
+            out += _non_text_keys(value, [*path, key])
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            out += _non_text_keys(item, [*path, i])
+    return out
+
+
 def schema_problems(root: Any) -> list[SchemaProblem]:
     """Violations of the flow schema by a parsed flow document, in file order.
 
@@ -127,7 +143,10 @@ def schema_problems(root: Any) -> list[SchemaProblem]:
 
     if is_valid_fast(schema_text(), root):
         return []
-    errors = [_leaf(top) for top in flow_validator().iter_errors(root)]
+    try:
+        errors = [_leaf(top) for top in flow_validator().iter_errors(root)]
+    except TypeError:  # jsonschema's patternProperties cannot take a number or null as a key
+        return _non_text_keys(root, [])
     found: dict[tuple[int, int, str], SchemaProblem] = {}
     for err in _primary(errors):
         path = list(err.absolute_path)

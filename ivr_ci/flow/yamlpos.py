@@ -281,7 +281,10 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         return _CONSTANTS[value]
     if value[0] in _NUMERIC_START:
         if _INT_RE.match(value):
-            return int(value)
+            try:
+                return int(value)
+            except ValueError:  # longer than Python converts (4,300 digits): keep the text
+                return value
         if _FLOAT_RE.match(value) and any(c.isdigit() for c in value):
             return float(value)
     return value if "\ue000" not in value else _unmask(value)
@@ -327,6 +330,29 @@ def _build(node: yaml.Node, dups: list[DuplicateKey]) -> Any:
     raise TypeError(f"unexpected YAML node {node!r}")  # pragma: no cover
 
 
+def _nesting_error(root: yaml.Node) -> YamlSyntaxError:
+    """An alias used inside its own anchor (`a: &a [*a]`) makes an endless tree; say where."""
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            on_path.discard(id(node))
+            continue
+        if id(node) in on_path:
+            mark = node.start_mark
+            return YamlSyntaxError("an alias refers to the anchor it is inside (an endless structure)",
+                                   mark.line + 1, mark.column + 1)
+        if node.__class__ is _ScalarNode:
+            continue
+        on_path.add(id(node))
+        stack.append((node, True))
+        children = node.value if node.__class__ is _SequenceNode else [n for pair in node.value for n in pair]
+        stack.extend((child, False) for child in reversed(children))
+    mark = root.start_mark
+    return YamlSyntaxError("nested too deeply to read", mark.line + 1, mark.column + 1)
+
+
 def _syntax_error(exc: yaml.MarkedYAMLError, masked: str) -> YamlSyntaxError:
     """Where the parser gave up, what it was inside, and the usual cause in a template: a
     `{{` left unclosed (masking skipped it, so YAML read it as a flow mapping)."""
@@ -355,7 +381,10 @@ def parse_yaml(text: str) -> ParsedYaml:
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(_unmask(str(exc)), 1, 1) from None
     dups: list[DuplicateKey] = []
-    root = _build(nodes[0], dups) if nodes else None
+    try:
+        root = _build(nodes[0], dups) if nodes else None
+    except RecursionError:
+        raise _nesting_error(nodes[0]) from None
     return ParsedYaml(root, dups, find_placeholders(text), multiple_documents=len(nodes) > 1)
 
 

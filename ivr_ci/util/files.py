@@ -28,6 +28,20 @@ def atomic_file(path: str, mode: str = "wb", **open_args: Any) -> Iterator[IO[An
 
 
 def write_atomic(path: str, text: str | bytes) -> None:
+    """Write a report or output file the user named; a path that cannot be written (a
+    directory, a parent that is a file, no permission) is their error, not a crash."""
+    from ivr_ci.errors import UsageError
+
     data = text.encode("utf-8") if isinstance(text, str) else text
-    with atomic_file(path) as fh:
-        fh.write(data)
+    if os.path.isdir(path):
+        raise UsageError(f"cannot write {path}: it is a directory")
+    parent = os.path.dirname(os.path.abspath(path))
+    while parent and not os.path.exists(parent):
+        parent = os.path.dirname(parent) if os.path.dirname(parent) != parent else ""
+    if parent and not os.path.isdir(parent):
+        raise UsageError(f"cannot write {path}: {parent} is a file, not a directory")
+    try:
+        with atomic_file(path) as fh:
+            fh.write(data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
