@@ -154,6 +154,16 @@ def test_bad_input_is_a_clean_usage_error(tmp_path, monkeypatch, capsys):
     assert "not both" in capsys.readouterr().err
 
 
+def test_huge_durations_are_usage_errors_naming_the_option(tmp_path, monkeypatch, capsys):
+    write_project(tmp_path, {}, "http://127.0.0.1:9")  # never reached: the options are checked first
+    monkeypatch.chdir(tmp_path)
+    for option, value in [("--since", "99999999999999999999w"), ("--since", "999999w"),
+                          ("--metrics-window", "99999999999999w")]:
+        assert main(["audit-report", "--env", "dev", option, value]) == 2
+        err = capsys.readouterr().err
+        assert f"{option}: the duration must be more than 0 and at most 36500d" in err and "Traceback" not in err
+
+
 def test_windows_the_realtime_api_refuses_fall_back_to_the_async_query(tmp_path, emulator_factory, monkeypatch,
                                                                         capsys):
     from tests.audit_helpers import audit_seed

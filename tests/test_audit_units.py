@@ -53,6 +53,13 @@ def test_explicit_range_and_bad_ranges():
             resolve_range(*args, NOW)
 
 
+@pytest.mark.parametrize("since", ["99999999999999999999w", "999999w", "36501d"])
+def test_a_duration_beyond_100_years_is_a_usage_error(since):
+    with pytest.raises(UsageError, match=r"--since: the duration must be more than 0 and at most 36500d"):
+        resolve_range(since, None, None, NOW)
+    assert resolve_range("36500d", None, None, NOW).end == NOW
+
+
 # ---- the pipeline / out-of-band rule ---------------------------------------------------------
 def _ledger(**entry):
     base = {"runId": "run1", "environment": "prod", "gitSha": "abcdef1234", "planHash": "0" * 64,

@@ -151,3 +151,32 @@ def test_stop_drops_keep_alive_connections():
     emu.stop()
     with pytest.raises(requests.ConnectionError):
         session.get(emu.url("/__admin/health"), timeout=5)
+
+
+def test_faults_file_lock_on_a_missing_flow_exits_2_like_a_seed_fault(tmp_path):
+    faults = tmp_path / "faults.yaml"
+    faults.write_text("- kind: throttle\n- {kind: lock, flow: X, user: Nobody}\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "ivr_ci", "emulator", "--faults", str(faults)], cwd=REPO,
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr
+    assert f"{faults}:2: bad fault" in proc.stderr and "Flow 'X' not found" in proc.stderr
+
+
+def test_seed_flow_published_by_an_unknown_user_names_the_flow_and_user(tmp_path):
+    seed = tmp_path / "seed.yaml"
+    seed.write_text("orgs:\n  - name: a\n    clients: [{id: c, secret: s}]\n    flows:\n"
+                    "      - yaml: 'inboundCall: {name: Tiny, startUpRef: x}'\n        publishedBy: Nobody\n",
+                    encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        start_emulator(seed=seed)
+    assert f"{seed}:5: seed flow 'Tiny'" in str(info.value) and "publishedBy 'Nobody'" in str(info.value)
+
+
+@pytest.mark.parametrize("state", ['{"version": 1, "orgs": 5}', '{"version": 1, "orgs": [{"flows": []}]}',
+                                   '{"version": 1, "clients": [{"id": "c"}]}'])
+def test_malformed_state_file_is_a_clean_error(tmp_path, state):
+    path = tmp_path / "state.json"
+    path.write_text(state, encoding="utf-8")
+    with pytest.raises(ConfigError, match="invalid state file") as info:
+        start_emulator(state_file=path)
+    assert str(path) in str(info.value) and info.value.exit_code == 2

@@ -128,3 +128,25 @@ def test_simulate_and_test_do_not_import_requests():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_out_of_range_times_and_non_text_variable_names_are_clean_errors(tmp_path):
+    for bad in (["--at", "9999-12-31T23:59-05:00"], ["--at", "0001-01-01T00:00+01:00"],
+                ["--at", "9999-12-31T23:59+00:00", "--open", "Acme Hours=mon-fri 08:00-18:00 Pacific/Kiritimati"]):
+        r = run("simulate", MAIN, *bad)
+        assert r.returncode == 2 and "Traceback" not in r.stderr, (bad, r.stderr)
+        assert "--at:" in r.stderr and "year from 1900 to 9000" in r.stderr
+    shutil.copy(MAIN, tmp_path / "main-ivr.yaml")
+    bad = tmp_path / "main-ivr.paths.yaml"
+    bad.write_text("cases:\n  - name: a\n    keys: '1'\n    at: '9999-12-31T23:59:59-14:00'\n"
+                   "    variables: {Flow.region: east, 5: x}\n    expect: {queue: Sales}\n")
+    r = run("test", str(bad))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"{bad}:4: at:" in r.stderr and f"{bad}:5: variables: 5 is not a variable name" in r.stderr
+
+
+def test_weekly_hours_may_end_at_24_00():
+    r = run("simulate", MAIN, "--keys", "1", "--at", "2026-11-27T23:59:30",
+            "--open", "Acme Hours=fri-mon 00:00-24:00 UTC")
+    assert r.returncode in (0, 1) and "Traceback" not in r.stderr, r.stderr
+    assert "'Acme Hours' is open" in r.stdout

@@ -8,7 +8,8 @@ import pytest
 
 from ivr_ci.config import Config
 from ivr_ci.simulate import SimInput, Stub, load_for_simulation, simulate, substitute
-from ivr_ci.simulate.world import parse_at, parse_keys
+from ivr_ci.simulate.engine import DEFAULT_MENU_TIMEOUT
+from ivr_ci.simulate.world import check_schedule_state, parse_at, parse_keys
 
 FIXTURES = Path(__file__).parent / "fixtures" / "simulate"
 MAIN = str(FIXTURES / "main-ivr.yaml")
@@ -264,3 +265,33 @@ def test_inline_sub_menu_and_previous_menu_at_the_top(write_flow):
     # previous menu from the first menu replays it (there is nothing before it)
     r = walk(flow, "8,2,1")
     assert r.heard == ["Main menu.", "Main menu.", "More options."] and r.outcome.target == "Deep"
+
+
+@pytest.mark.parametrize("seconds", ["100000000000000000000", "1.0e+308"])
+def test_an_out_of_range_menu_timeout_is_not_set_not_a_crash(write_flow, seconds):
+    flow = menu_flow(write_flow, """\
+          - menuTransferToAcd:
+              name: Sales
+              dtmf: digit_1
+              targetQueue: {lit: {name: Sales}}
+""", settings=f"  settingsMenu:\n    menuSelectionTimeout: {{lit: {{seconds: {seconds}}}}}\n")
+    r = walk(flow, "-,1")
+    assert (r.outcome.kind, r.outcome.target) == ("transfer", "Sales")
+    assert any(f"no selection within {DEFAULT_MENU_TIMEOUT}s" in s.text for s in r.steps)
+
+
+def test_weekly_hours_ending_at_24_00_cover_the_whole_day():
+    spec = check_schedule_state("fri-mon 00:00-24:00 UTC")
+    for at, state in [("2026-01-02T23:59:59", "open"), ("2026-01-05T00:00", "open"), ("2026-01-05T23:59", "open"),
+                      ("2026-01-01T23:59:59", "closed"), ("2026-01-06T00:00", "closed")]:
+        inp = SimInput(at=parse_at(at), schedules={"hours": spec})
+        assert inp.schedule_state(["Hours"]) == (state, "Hours"), at
+    for bad in ("mon-fri 08:00-24:30", "mon-fri 24:00-24:00", "mon-fri 08:60-18:00"):
+        with pytest.raises(ValueError, match="is not a"):
+            check_schedule_state(bad)
+
+
+@pytest.mark.parametrize("text", ["9999-12-31T23:59-05:00", "0001-01-01T00:00+01:00", "9999-12-31T23:59+00:00"])
+def test_times_near_the_ends_of_the_calendar_are_refused(text):
+    with pytest.raises(ValueError, match="give a year from 1900 to 9000"):
+        parse_at(text)

@@ -19,6 +19,7 @@ from ivr_ci.errors import UsageError
 REALTIME_DAYS = 14
 REALTIME_WINDOW_DAYS = 7
 ASYNC_WINDOW_DAYS = 30
+MAX_DURATION_DAYS = 36500  # --since / --metrics-window: 100 years
 # a little margin so "the last 14 days" at query time never reaches past the horizon
 _REALTIME_MARGIN = timedelta(minutes=10)
 
@@ -34,6 +35,9 @@ def parse_duration(text: str, what: str = "--since") -> timedelta:
     value = float(m.group(1)) * _UNIT_SECONDS[m.group(2).lower()]
     if value <= 0:
         raise UsageError(f"{what}: the duration must be positive, not {text!r}")
+    if value > MAX_DURATION_DAYS * 86400:  # also keeps `now - duration` inside the calendar
+        raise UsageError(f"{what}: the duration must be more than 0 and at most {MAX_DURATION_DAYS}d "
+                         f"(100 years), not {text!r}")
     return timedelta(seconds=value)
 
 

@@ -45,7 +45,7 @@ def load_faults(path: str) -> list[dict[str, Any]]:
         except FaultError as exc:
             line = rules.item_pos[i].line if hasattr(rules, "item_pos") else 0
             raise ConfigError(f"{path}:{line}: {exc}") from None
-    return [dict(r) for r in rules]
+    return list(rules)  # positioned mappings: a rule the backend refuses is reported at its line
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
     faults = load_faults(args.faults) if args.faults else []
     try:
         emu = start_emulator(seed=args.seed, host=args.host, port=args.port, state_file=args.state,
-                             fault_seed=args.fault_seed, faults=faults, verbose=args.verbose)
+                             fault_seed=args.fault_seed, faults=faults, faults_source=args.faults or "<faults>",
+                             verbose=args.verbose)
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     except ValueError as exc:  # a bad fault rule in the seed

@@ -8,12 +8,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ivr_ci.emulator.exceptions import GenesysError
 from ivr_ci.emulator.flows import Actor
 from ivr_ci.emulator.imports import ImportJob
 from ivr_ci.emulator.models import EmulatorBackend
 from ivr_ci.emulator.orgobjects import DEFAULT_SYSTEM_PROMPTS
 from ivr_ci.errors import ConfigError
-from ivr_ci.flow.yamlpos import locate
+from ivr_ci.flow.yamlpos import load_plain, locate
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "emulator-seed.schema.json"
 
@@ -169,11 +170,19 @@ def apply_seed(backend: EmulatorBackend, seed: dict[str, Any], base_dir: Path | 
         for flow_index, flow_seed in enumerate(org_seed.get("flows", []) or []):
             where = f"{source}:{locate(seed, ['orgs', org_index, 'flows', flow_index])[0] or '?'}"
             _import_seed_flow(org, flow_seed, base_dir, first_client, where)
-    for fault in seed.get("faults", []) or []:
+    add_faults(backend, seed.get("faults", []) or [], source)
+
+
+def add_faults(backend: EmulatorBackend, faults: Any, source: str) -> None:
+    """Install fault rules (seed `faults:` or `--faults FILE`); one the backend refuses (a bad
+    rule, a lock on a flow or user the org lacks) is a ConfigError naming the file and line."""
+    for fault in faults:
         try:
             backend.add_fault(dict(fault))
         except Exception as exc:
-            raise ConfigError(f"{source}: bad fault {dict(fault)}: {getattr(exc, 'message', exc)}") from None
+            pos = getattr(fault, "pos", None)
+            loc = f"{source}:{pos.line}" if pos else source
+            raise ConfigError(f"{loc}: bad fault {dict(fault)}: {getattr(exc, 'message', exc)}") from None
 
 
 def _import_seed_flow(org: Any, flow_seed: dict[str, Any], base_dir: Path | None, client_id: str,
@@ -187,10 +196,23 @@ def _import_seed_flow(org: Any, flow_seed: dict[str, Any], base_dir: Path | None
         label = str(path)
     else:
         text, label = str(flow_seed["yaml"]), "inline flow"
-    actor = org.user_actor(str(flow_seed["publishedBy"])) if flow_seed.get("publishedBy") \
-        else Actor(client_id=client_id)
+    user = flow_seed.get("publishedBy")
+    try:
+        actor = org.user_actor(str(user)) if user else Actor(client_id=client_id)
+    except GenesysError:
+        raise ConfigError(f"{where}: seed flow {_flow_label(text, label)} is publishedBy '{user}', but org "
+                          f"'{org.name}' has no such user (add it under users:)") from None
     job = ImportJob(id=org.new_id("job"), actor=actor, created_ms=org.clock.now_ms(), yaml=text)
     org.complete_import(job)
     if job.status != "Success":
         texts = "; ".join(m["text"] for m in job.messages if m.get("type") == "Error")
         raise ConfigError(f"{where}: seed flow {label} could not be imported: {texts}")
+
+
+def _flow_label(text: str, label: str) -> str:
+    """'Main IVR' (inline flow) when the flow's name can be read, else the label alone."""
+    try:
+        name = next(iter(load_plain(text).values())).get("name")
+    except Exception:  # not YAML, or not a flow: the import reports that
+        return label
+    return f"'{name}' ({label})" if isinstance(name, str) else label

@@ -31,7 +31,7 @@ from ivr_ci.emulator.exceptions import (
 )
 from ivr_ci.emulator.models import EmulatorBackend, Settings
 from ivr_ci.emulator.request import Request, Response
-from ivr_ci.emulator.seed import apply_seed, load_seed
+from ivr_ci.emulator.seed import add_faults, apply_seed, load_seed
 from ivr_ci.emulator.state import StateStore
 
 MAX_API_BODY = 512_000  # request.bytes.max
@@ -317,6 +317,7 @@ def start_emulator(
     fault_seed: int = 0,
     *,
     faults: Iterable[dict[str, Any]] = (),
+    faults_source: str = "<faults>",
     record: bool = False,
     verbose: bool = False,
     log: IO[str] | None = None,
@@ -325,8 +326,8 @@ def start_emulator(
 
     `seed`: a dict, a YAML/JSON file, or None for the default org (client `local-client` /
     `local-secret`). `state_file`: persisted JSON, loaded when present (then it wins over the
-    seed's objects and flows). `faults`: extra rules. `record`: keep every exchange
-    (`.exchanges`) for OpenAPI checks. Raises `ConfigError` for a bad seed, `OSError` when the
+    seed's objects and flows). `faults`: extra rules, read from `faults_source`. `record`: keep
+    every exchange (`.exchanges`) for OpenAPI checks. Raises `ConfigError` for a bad seed, `OSError` when the
     address cannot be bound.
     """
     seed_data, base_dir = load_seed(seed)
@@ -335,12 +336,10 @@ def start_emulator(
     store = StateStore(backend, state_file) if state_file else None
     if store is not None and store.exists():
         store.load()
-        for fault in seed_data.get("faults", []) or []:
-            backend.add_fault(dict(fault))
+        add_faults(backend, seed_data.get("faults", []) or [], source)
     else:
         apply_seed(backend, seed_data, base_dir, source)
-    for fault in faults:
-        backend.add_fault(dict(fault))
+    add_faults(backend, faults, faults_source)
     recorder = Recorder() if record else None
     server = _Server((host, port), backend, recorder, verbose, log or sys.stderr)
     bound_host, bound_port = server.server_address[:2]

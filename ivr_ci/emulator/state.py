@@ -39,8 +39,16 @@ class StateStore:
             raise ConfigError(f"{self.path}:{exc.lineno}: invalid state file: {exc.msg}") from None
         if not isinstance(data, dict) or data.get("version") != 1:
             raise ConfigError(f"{self.path}: not an ivr-ci emulator state file (version 1)")
+        for key in ("orgs", "clients"):
+            items = data.get(key, [])
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                raise ConfigError(f"{self.path}: invalid state file: '{key}' must be a list of objects")
         with self.backend.lock:
-            self.backend.load_state(data)
+            try:
+                self.backend.load_state(data)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a hand-edited or foreign file
+                detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+                raise ConfigError(f"{self.path}: invalid state file: {detail}") from None
 
     def save(self) -> None:
         with self.backend.lock:

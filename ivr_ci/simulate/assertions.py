@@ -166,6 +166,9 @@ def _case(raw: Any, line: int, problems: list[tuple[int, str]]) -> Case | None:
     if "at" in raw:
         inp.at = check("at", parse_at)
     inp.variables = dict(raw.get("variables") or {})
+    for name in [k for k in inp.variables if not isinstance(k, str)]:  # the schema only checks text names
+        problems.append((key_line(raw["variables"], name, line),
+                         f"variables: {name!r} is not a variable name like Flow.AccountId"))
     for name, state in (raw.get("schedules") or {}).items():
         try:
             inp.schedules[str(name).lower()] = check_schedule_state(state)

@@ -88,7 +88,10 @@ class ValueMixin:
             units = {k: v for k, v in lit.items() if k in _DURATION_UNITS}
             if units and len(units) == len(lit) and all(
                     isinstance(v, (int, float)) and not isinstance(v, bool) for v in units.values()):
-                return timedelta(**{_DURATION_UNITS[k]: float(v) for k, v in units.items()})
+                try:
+                    return timedelta(**{_DURATION_UNITS[k]: float(v) for k, v in units.items()})
+                except (OverflowError, ValueError):  # beyond timedelta's ~2.7 million years, or NaN
+                    raise Unsupported(f"duration {dict(units)} is out of range") from None
             if "lit" in lit or "exp" in lit or "noValue" in lit:
                 return self._value(lit, kind)
             return {k: self._value(v, None) if isinstance(v, dict) else v for k, v in lit.items()}

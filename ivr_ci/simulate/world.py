@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, time, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 NO_INPUT = "-"  # a key slot in which the caller presses nothing (the menu times out)
@@ -16,6 +16,7 @@ SCHEDULE_GROUP_STATES = ("open", "closed", "holiday", "emergency")
 _STATE_ALIASES = {"active": "open", "inactive": "closed", "on": "open", "off": "closed"}
 _KEY_RE = re.compile(r"^[0-9*#]+$")
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_YEARS = (1900, 9000)  # a simulated time outside these years is refused (zone arithmetic overflows near 1/9999)
 _HOURS_RE = re.compile(r"^(?P<days>[a-z]{3}(?:-[a-z]{3})?(?:,[a-z]{3}(?:-[a-z]{3})?)*)\s+"
                        r"(?P<start>\d{1,2}:\d{2})-(?P<end>\d{1,2}:\d{2})(?:\s+(?P<tz>\S+))?$")
 
@@ -89,6 +90,8 @@ def parse_at(text: Any) -> datetime:
         except ValueError:
             raise ValueError(f"'{text}' is not a date-time like 2026-11-23T10:00 "
                              "(UTC unless an offset such as +01:00 is given)") from None
+    if not _YEARS[0] <= dt.year <= _YEARS[1]:
+        raise ValueError(f"'{text}' is out of range: give a year from {_YEARS[0]} to {_YEARS[1]}")
     return dt.astimezone(timezone.utc) if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
@@ -109,6 +112,9 @@ def check_schedule_state(value: Any) -> str:
     m = _HOURS_RE.match(text)
     if m and _zone(m.group("tz")) is not None:
         _days(m.group("days"))
+        _minute(m.group("end"))
+        if _minute(m.group("start")) >= 24 * 60:
+            raise ValueError(f"'{m.group('start')}' is not a start time from 00:00 to 23:59 (24:00 ends a day)")
         return text
     raise ValueError(f"schedule state '{value}' is not open, closed, holiday, emergency, active, "
                      "inactive or weekly hours like 'mon-fri 08:00-18:00 Europe/London'")
@@ -155,13 +161,24 @@ def _days(spec: str) -> set[int]:
     return out
 
 
+def _minute(hhmm: str) -> int:
+    """'08:30' -> 510; '24:00' (the end of the day) -> 1440."""
+    h, m = (int(p) for p in hhmm.split(":"))
+    if m > 59 or h * 60 + m > 24 * 60:
+        raise ValueError(f"'{hhmm}' is not a time from 00:00 to 24:00")
+    return h * 60 + m
+
+
 def _resolve_state(spec: str, at: datetime | None) -> str:
     m = _HOURS_RE.match(spec)
     if not m:
         return spec
     if at is None:
         return "unknown-time"
-    local = at.astimezone(_zone(m.group("tz")))
-    start, end = (time.fromisoformat(m.group(k).zfill(5)) for k in ("start", "end"))
-    inside = local.weekday() in _days(m.group("days")) and start <= local.time() < end
+    try:
+        local = at.astimezone(_zone(m.group("tz")))
+    except OverflowError:  # an instant at the very edge of the calendar (parse_at keeps --at away from it)
+        return "unknown-time"
+    start, end = _minute(m.group("start")), _minute(m.group("end"))  # the end is exclusive; 24:00 ends the day
+    inside = local.weekday() in _days(m.group("days")) and start <= local.hour * 60 + local.minute < end
     return "open" if inside else "closed"
