@@ -110,6 +110,20 @@ class _PosList(list):
         return (_as_pos(i) for i in list.__iter__(self))
 
 
+def _get_pos(self: YMap | YSeq) -> Pos | None:
+    if self._pos is None and self._node is not None:
+        self._pos = Pos.of(self._node)
+    return self._pos
+
+
+def _set_pos(self: YMap | YSeq, value: Pos | None) -> None:
+    self._pos = value
+
+
+# Where a YMap or YSeq itself stands: from its YAML node on first use, or as assigned.
+_lazy_pos = property(_get_pos, _set_pos)
+
+
 class YMap(dict):
     """A mapping that knows the position of itself, each key and each value.
 
@@ -127,15 +141,7 @@ class YMap(dict):
         self._key_pos: dict[Any, Pos] | None = None
         self._value_nodes: dict[Any, Any] | None = None
 
-    @property
-    def pos(self) -> Pos | None:
-        if self._pos is None and self._node is not None:
-            self._pos = Pos.of(self._node)
-        return self._pos
-
-    @pos.setter
-    def pos(self, value: Pos | None) -> None:
-        self._pos = value
+    pos = _lazy_pos
 
     @property
     def key_pos(self) -> dict[Any, Pos]:
@@ -144,12 +150,15 @@ class YMap(dict):
             self._index()
         return self._key_pos  # type: ignore[return-value]
 
+    def _keys_aligned(self) -> bool:
+        """True when the map's keys are its node's keys in order: parsed without a repeated
+        key (parsed maps are read, never re-keyed)."""
+        return self._node is not None and len(self._node.value) == len(self)
+
     def _index(self) -> None:
         key_nodes, value_nodes = _PosMap(), {}
         node = self._node
-        if node is not None and len(node.value) == len(self):
-            # no repeated keys: the map's keys are the nodes' keys in order (parsed maps are
-            # read, never re-keyed), so no key needs typing again
+        if self._keys_aligned():  # no key needs typing again
             pairs = node.value
             dict.update(key_nodes, zip(self, [k for k, _ in pairs], strict=True))
             value_nodes.update(zip(self, [v for _, v in pairs], strict=True))
@@ -169,7 +178,7 @@ class YMap(dict):
     def pos_of(self, key: Any) -> Pos | None:
         """Position of `key`, else of the mapping itself (None when not positioned)."""
         node = self._node
-        if self._key_pos is None and node is not None and len(self) <= 16 and len(node.value) == len(self):
+        if self._key_pos is None and len(self) <= 16 and self._keys_aligned():
             # one key of a small map (a finding's line): find its node without indexing them all
             try:
                 return Pos.of(node.value[list(self).index(key)][0])
@@ -192,15 +201,7 @@ class YSeq(list):
         self._pos: Pos | None = None
         self._item_pos: list[Pos] | None = None
 
-    @property
-    def pos(self) -> Pos | None:
-        if self._pos is None and self._node is not None:
-            self._pos = Pos.of(self._node)
-        return self._pos
-
-    @pos.setter
-    def pos(self, value: Pos | None) -> None:
-        self._pos = value
+    pos = _lazy_pos
 
     @property
     def item_pos(self) -> list[Pos]:

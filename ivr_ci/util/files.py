@@ -36,9 +36,9 @@ def write_atomic(path: str, text: str | bytes) -> None:
     if os.path.isdir(path):
         raise UsageError(f"cannot write {path}: it is a directory")
     parent = os.path.dirname(os.path.abspath(path))
-    while parent and not os.path.exists(parent):
-        parent = os.path.dirname(parent) if os.path.dirname(parent) != parent else ""
-    if parent and not os.path.isdir(parent):
+    while not os.path.exists(parent):  # the nearest existing ancestor ("/" always exists)
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
         raise UsageError(f"cannot write {path}: {parent} is a file, not a directory")
     try:
         with atomic_file(path) as fh:
