@@ -168,7 +168,7 @@ def test_analytics_is_deterministic(emulator_api):
     body = {"interval": "2026-01-01T00:00:00Z/2026-01-03T00:00:00Z", "granularity": "P1D",
             "groupBy": ["flowId"], "metrics": ["nFlow", "tFlowDisconnect", "nFlowOutcome", "nFlowOutcomeFailed"]}
     emulator_api.emu.backend.clock.set_offset(0)
-    for flow in emulator_api.emu.backend.org().flows.values():
+    for flow in emulator_api.emu.backend.org().flows.records.values():
         flow.created_ms = 0  # existed during the interval
     first = emulator_api.post("/api/v2/analytics/flows/aggregates/query", body).json()
     second = emulator_api.post("/api/v2/analytics/flows/aggregates/query", body).json()

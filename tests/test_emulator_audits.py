@@ -79,7 +79,7 @@ def test_ui_edit_by_a_user(emulator_api, emulator):
                                     "filters": [{"property": "UserId", "value": jane}]}, expand=True)
     assert [r["action"] for r in rows] == ["Checkout", "Update", "Publish"]
     assert rows[-1]["user"]["name"] == "Jane Doe" and rows[-1]["application"] == "Architect"
-    exported = emulator.backend.org().flows[flow["id"]].published_version.yaml
+    exported = emulator.backend.org().flows.records[flow["id"]].published_version.yaml
     assert "edited in Architect" in exported
 
 

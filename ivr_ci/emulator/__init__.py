@@ -1,6 +1,7 @@
 """Genesys Cloud API emulator (`ivr-ci emulator`), moto-style.
 
-* `models` — one backend per org (flows, versions, jobs, audits, org objects)
+* `models` — one backend per org, composed of resource backends that own their state
+  (`orgobjects`, `audits`, `flowops`, `imports`, `exports`; shared `context`)
 * `responses*` — thin HTTP handlers; `urls` — the route table
 * `exceptions` — Genesys-shaped errors; `faults` — fault injection
 * `server.start_emulator` — the single entry point for tests and the CLI

@@ -112,7 +112,7 @@ def aggregate(org: OrgBackend, body: dict[str, Any]) -> dict[str, Any]:
     outcomes = org.objects.all("flowOutcome") or [{"id": "00000000-0000-4000-8000-000000000001",
                                                    "name": "Default Outcome"}]
     groups: dict[tuple[tuple[str, str], ...], dict[int, list[dict[str, Any]]]] = {}
-    for flow in sorted(org.flows.values(), key=lambda f: f.id):
+    for flow in sorted(org.flows.records.values(), key=lambda f: f.id):
         if flow.deleted or flow.published is None or flow.created_ms >= end:
             continue
         dims = _flow_dims(org, flow)

@@ -7,8 +7,10 @@ name) and the `{{…}}` placeholders left in it. Everything else in the emulator
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
+
+import yaml
 
 from ivr_ci.flow.placeholders import placeholder_matches
 
@@ -125,3 +127,26 @@ def parse_flow(text: str, path: str = "<upload>") -> ParseResult:
         ),
         errors, placeholders,
     )
+
+
+def edit_yaml_config(yaml_text: str, description: str | None) -> tuple[str, Any, list[dict[str, Any]]]:
+    """For UI edits: (new yaml, config tree, refs), optionally with a new description."""
+    result = parse_flow(yaml_text)
+    if result.flow is None:
+        return yaml_text, None, []
+    raw = result.flow.raw
+    if description is not None and isinstance(raw, dict):
+        body = raw.get(result.flow.type_key)
+        if isinstance(body, dict):
+            body["description"] = description
+            yaml_text = yaml.safe_dump(plain(raw), sort_keys=False, allow_unicode=True)
+    return yaml_text, plain(raw), [asdict(r) for r in result.flow.refs]
+
+
+def plain(node: Any) -> Any:
+    """Position-carrying containers → plain JSON-able dicts/lists with string keys."""
+    if isinstance(node, dict):
+        return {str(k) if not isinstance(k, str) else k: plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [plain(v) for v in node]
+    return node

@@ -43,12 +43,25 @@ def service_mapping() -> dict[str, Any]:
 
 
 class AuditStore:
+    """The audits backend of one org: its audit rows (persisted) and its asynchronous audit
+    queries (not persisted, as a query's results expire on the service too)."""
+
     def __init__(self, org_id: str, rows: list[list[Any]] | None = None) -> None:
         self.org_id = org_id
-        self._strings: dict[str, str] = {}
-        self.rows: list[tuple[Any, ...]] = [tuple(self._intern_row(r)) for r in rows or []]
-        self.seq = max((r[SEQ] for r in self.rows), default=0)
         self._id_prefix = stable_id("audit", org_id)[:24]
+        self.queries: dict[str, AuditQuery] = {}
+        self._load_rows(rows or [])
+
+    def _load_rows(self, rows: list[list[Any]]) -> None:
+        self._strings: dict[str, str] = {}
+        self.rows: list[tuple[Any, ...]] = [tuple(self._intern_row(r)) for r in rows]
+        self.seq = max((r[SEQ] for r in self.rows), default=0)
+
+    def to_state(self) -> dict[str, Any]:
+        return {"audits": [list(r) for r in self.rows]}
+
+    def load_state(self, data: dict[str, Any]) -> None:
+        self._load_rows(data.get("audits") or [])
 
     def _s(self, value: str | None) -> str | None:
         if value is None:
@@ -118,9 +131,6 @@ class AuditStore:
                 out.append(i)
         out.sort(key=lambda i: (self.rows[i][TS], self.rows[i][SEQ]), reverse=descending)
         return out
-
-    def to_state(self) -> list[list[Any]]:
-        return [list(r) for r in self.rows]
 
     # ---- bulk -----------------------------------------------------------------------------
     def generate(self, spec: dict[str, Any], entities: list[tuple[str, str]], users: list[str],

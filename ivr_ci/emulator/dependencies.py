@@ -39,7 +39,7 @@ def resolve_ref(org: OrgBackend, ref: dict[str, Any]) -> dict[str, Any] | None:
         return {"id": short, "name": short, "type": "SYSTEMPROMPT", "deleted": False, "updated": False,
                 "stateUnknown": False, "selfUri": f"/api/v2/architect/systemprompts/{short}"}
     if kind in FLOW_REF_KINDS:
-        flow = org.find_flow(name, FLOW_REF_KINDS.get(kind) or ref.get("flow_type"))
+        flow = org.flows.find(name, FLOW_REF_KINDS.get(kind) or ref.get("flow_type"))
         if flow is not None:
             return flow_dependency(flow)
         dep_type = dependency_type(FLOW_REF_KINDS.get(kind) or ref.get("flow_type") or "INBOUNDCALL")
@@ -74,7 +74,7 @@ def consumed(org: OrgBackend, flow: FlowRecord, version_id: str | None,
 def consuming(org: OrgBackend, object_id: str, flow_filter: str | None = None,
               resource_types: list[str] | None = None) -> list[dict[str, Any]]:
     out = []
-    for flow in org.flows.values():
+    for flow in org.flows.records.values():
         if flow.deleted:
             continue
         version = flow.version(flow.checked_in) if flow_filter == "checkedIn" else flow.published_version
@@ -89,7 +89,7 @@ def consuming(org: OrgBackend, object_id: str, flow_filter: str | None = None,
 def all_objects(org: OrgBackend) -> list[tuple[dict[str, Any], FlowRecord | None]]:
     """Every trackable object as (Dependency, flow record or None)."""
     out: list[tuple[dict[str, Any], FlowRecord | None]] = [
-        (flow_dependency(f), f) for f in org.flows.values() if not f.deleted]
+        (flow_dependency(f), f) for f in org.flows.records.values() if not f.deleted]
     for kind, dep_type in DEPENDENCY_TYPES.items():
         if kind not in KINDS:
             continue
@@ -121,7 +121,7 @@ def search(org: OrgBackend, name: str, object_types: list[str]) -> list[tuple[di
 def broken_consumers(org: OrgBackend, deleted: bool) -> list[dict[str, Any]]:
     """Flows whose published version uses a deleted (or never-resolved) resource."""
     out = []
-    for flow in org.flows.values():
+    for flow in org.flows.records.values():
         if flow.deleted or flow.published_version is None:
             continue
         deps = consumed(org, flow, flow.published)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ivr_ci.emulator.orgobjects import OrgObjects
 from ivr_ci.emulator.util import iso_ms
 
 FLOW_TYPES = ("BOT", "BUSINESSPROCESS", "COMMONMODULE", "DIGITALBOT", "EMAILSEND", "INBOUNDCALL",
@@ -127,18 +128,20 @@ class FlowRecord:
 
 
 class FlowRenderer:
-    """Turns records into `Flow` / `FlowVersion` / `Operation` dicts (needs the org's objects)."""
+    """Turns records into `Flow` / `FlowVersion` / `Operation` dicts (users, divisions and
+    client names come from the org's objects)."""
 
-    def __init__(self, org: Any) -> None:
-        self.org = org
+    def __init__(self, objects: OrgObjects, client_names: dict[str, str]) -> None:
+        self.objects = objects
+        self.client_names = client_names
 
     def actor_user(self, actor: Actor | None) -> dict[str, Any] | None:
-        return self.org.objects.user_ref(actor.user_id) if actor and actor.user_id else None
+        return self.objects.user_ref(actor.user_id) if actor and actor.user_id else None
 
     def actor_client(self, actor: Actor | None) -> dict[str, Any] | None:
         if not actor or not actor.client_id:
             return None
-        client = self.org.client_names.get(actor.client_id, actor.client_id)
+        client = self.client_names.get(actor.client_id, actor.client_id)
         return {"id": actor.client_id, "name": client, "selfUri": f"/api/v2/oauth/clients/{actor.client_id}"}
 
     def version(self, flow: FlowRecord, v: FlowVersionRec, kind: str | None = None) -> dict[str, Any]:
@@ -173,7 +176,7 @@ class FlowRenderer:
 
     def flow(self, flow: FlowRecord) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "id": flow.id, "name": flow.name, "division": self.org.objects.division_ref(flow.division_id),
+            "id": flow.id, "name": flow.name, "division": self.objects.division_ref(flow.division_id),
             "description": flow.description, "type": flow.type,
         }
         if flow.locked_by is not None:
@@ -191,7 +194,7 @@ class FlowRenderer:
         if flow.published_by is not None:
             out["publishedBy"] = self.actor_user(flow.published_by) or {
                 "id": flow.published_by.client_id or "", "version": 1,
-                "name": self.org.client_names.get(flow.published_by.client_id or "", "")}
+                "name": self.client_names.get(flow.published_by.client_id or "", "")}
         if flow.supported_languages:
             out["supportedLanguages"] = self.languages(flow)
         out["selfUri"] = f"/api/v2/flows/{flow.id}"

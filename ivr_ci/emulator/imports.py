@@ -8,18 +8,14 @@ targets a flow locked by someone else, or matches an injected `job_failure` faul
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
-import yaml
-
-from ivr_ci.emulator.archy import FLOW_REF_KINDS, ParsedFlow, Ref, parse_flow
+from ivr_ci.emulator.archy import FLOW_REF_KINDS, ParsedFlow, Ref, parse_flow, plain
+from ivr_ci.emulator.context import OrgContext
+from ivr_ci.emulator.flowops import FlowsBackend
 from ivr_ci.emulator.flows import FLOW_TYPES, Actor, FlowRecord
-from ivr_ci.emulator.orgobjects import KINDS
-from ivr_ci.emulator.util import iso_ms
-
-if TYPE_CHECKING:
-    from ivr_ci.emulator.models import OrgBackend
+from ivr_ci.emulator.orgobjects import KINDS, OrgObjects
 
 _LABELS = {"queue": "queue", "prompt": "user prompt", "scheduleGroup": "schedule group",
            "schedule": "schedule", "emergencyGroup": "emergency group", "dataAction": "data action",
@@ -72,70 +68,68 @@ class ImportJob:
         return cls(**data)
 
 
-def edit_yaml_config(yaml_text: str, description: str | None) -> tuple[str, Any, list[dict[str, Any]]]:
-    """For UI edits: (new yaml, config tree, refs), optionally with a new description."""
-    result = parse_flow(yaml_text)
-    if result.flow is None:
-        return yaml_text, None, []
-    raw = result.flow.raw
-    if description is not None and isinstance(raw, dict):
-        body = raw.get(result.flow.type_key)
-        if isinstance(body, dict):
-            body["description"] = description
-            yaml_text = yaml.safe_dump(_plain(raw), sort_keys=False, allow_unicode=True)
-    return yaml_text, _plain(raw), [asdict(r) for r in result.flow.refs]
+class ImportJobsBackend:
+    """The import jobs of one org (it owns them): register, upload (by the handler), poll,
+    and the import itself, which creates and publishes flows through the flows backend."""
 
+    def __init__(self, context: OrgContext, flows: FlowsBackend, objects: OrgObjects) -> None:
+        self.context = context
+        self.flows = flows
+        self.objects = objects
+        self.jobs: dict[str, ImportJob] = {}
+        self.count = 0  # import jobs ever registered in this org (job_failure faults count them)
 
-def _plain(node: Any) -> Any:
-    """Position-carrying containers → plain JSON-able dicts/lists with string keys."""
-    if isinstance(node, dict):
-        return {str(k) if not isinstance(k, str) else k: _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return node
+    def to_state(self) -> dict[str, Any]:
+        return {"importCount": self.count, "importJobs": [j.to_state() for j in self.jobs.values()]}
 
+    def load_state(self, data: dict[str, Any]) -> None:
+        self.count = int(data.get("importCount", 0))
+        self.jobs = {j["id"]: ImportJob.from_state(j) for j in data.get("importJobs", [])}
 
-class ImportOpsMixin:
-    def message(self: OrgBackend, text: str, details: list[dict[str, Any]] | None = None,
+    def message(self, text: str, details: list[dict[str, Any]] | None = None,
                 kind: str = "Error") -> dict[str, Any]:
-        out: dict[str, Any] = {"dateTime": iso_ms(self.clock.now_ms()), "type": kind, "text": text}
-        if details:
-            out["details"] = details
-        return out
+        return self.context.message(text, details, kind)
 
-    def register_import_job(self: OrgBackend, actor: Actor, create_stubs: bool) -> ImportJob:
-        self.import_count += 1
-        job = ImportJob(id=self.new_id("job"), actor=actor, created_ms=self.clock.now_ms(),
-                        create_stubs=create_stubs, number=self.import_count)
-        self.import_jobs[job.id] = job
+    def register(self, actor: Actor, create_stubs: bool) -> ImportJob:
+        self.count += 1
+        job = ImportJob(id=self.context.new_id("job"), actor=actor, created_ms=self.context.clock.now_ms(),
+                        create_stubs=create_stubs, number=self.count)
+        self.jobs[job.id] = job
         return job
 
-    def poll_import_job(self: OrgBackend, job: ImportJob) -> ImportJob:
+    def publish_now(self, actor: Actor, yaml_text: str) -> ImportJob:
+        """Import and publish at once, outside the job table (seeded flows)."""
+        job = ImportJob(id=self.context.new_id("job"), actor=actor, created_ms=self.context.clock.now_ms(),
+                        yaml=yaml_text)
+        self.complete(job)
+        return job
+
+    def poll(self, job: ImportJob) -> ImportJob:
         if job.status in ("Success", "Failure") or job.yaml is None:
             return job
         job.polls += 1
-        settings = self.settings
-        elapsed = self.clock.now_ms() - (job.uploaded_ms or 0)
+        settings = self.context.settings
+        elapsed = self.context.clock.now_ms() - (job.uploaded_ms or 0)
         if job.polls < settings.import_job_polls or elapsed < settings.job_latency_ms:
             job.status = "Started"
             return job
-        self.complete_import(job)
+        self.complete(job)
         return job
 
-    def complete_import(self: OrgBackend, job: ImportJob) -> None:
+    def complete(self, job: ImportJob) -> None:
         errors: list[dict[str, Any]] = []
         parsed = self._check_upload(job, errors)
         flow: FlowRecord | None = None
         if parsed is not None and not errors:
-            flow = self.find_flow(parsed.name, parsed.api_type)
+            flow = self.flows.find(parsed.name, parsed.api_type)
             if flow is not None and flow.locked_by is not None and not flow.locked_by.same(job.actor):
                 errors.append(self.message(
-                    f"The flow '{flow.name}' ({flow.type.lower()}) is locked by {self.lock_holder(flow)} and "
+                    f"The flow '{flow.name}' ({flow.type.lower()}) is locked by {self.flows.lock_holder(flow)} and "
                     "cannot be published. Unlock it in Architect or publish with the forceUnlock option."))
         if parsed is not None and not errors:
             self._resolve_refs(parsed, job, errors)
         if parsed is not None and not errors:
-            fault = self.faults.job_failure(self.name, parsed.name)
+            fault = self.context.faults.job_failure(self.context.name, parsed.name)
             if fault is not None:
                 errors.append(self.message(fault))
         if errors or parsed is None:
@@ -148,7 +142,7 @@ class ImportOpsMixin:
         job.messages = [self.message(f"Flow '{parsed.name}' published.", kind="Unknown")]
 
     # ---- steps ----------------------------------------------------------------------------
-    def _check_upload(self: OrgBackend, job: ImportJob, errors: list[dict[str, Any]]) -> ParsedFlow | None:
+    def _check_upload(self, job: ImportJob, errors: list[dict[str, Any]]) -> ParsedFlow | None:
         text = job.yaml or ""
         if not text.strip():
             errors.append(self.message("The uploaded flow file is empty."))
@@ -176,13 +170,13 @@ class ImportOpsMixin:
                 [self._diagnostic("division", parsed.division)]))
         return parsed
 
-    def _diagnostic(self: OrgBackend, kind: str, name: str) -> dict[str, Any]:
+    def _diagnostic(self, kind: str, name: str) -> dict[str, Any]:
         url = _LOOKUP_URLS.get(kind, "/api/v2/architect/dependencytracking?name=") + quote(name)
         return {"type": "NetworkDiagnostic", "url": url, "method": "GET", "statusCode": 200,
-                "statusMessage": "OK", "correlationId": self.new_id("correlation"),
+                "statusMessage": "OK", "correlationId": self.context.new_id("correlation"),
                 "responseBody": '{"entities":[],"pageSize":25,"pageNumber":1,"total":0,"pageCount":0}'}
 
-    def _resolve_refs(self: OrgBackend, parsed: ParsedFlow, job: ImportJob,
+    def _resolve_refs(self, parsed: ParsedFlow, job: ImportJob,
                       errors: list[dict[str, Any]]) -> None:
         seen: set[tuple[str, str, str | None]] = set()
         for ref in parsed.refs:
@@ -211,21 +205,21 @@ class ImportOpsMixin:
                     f"no matches: unable to find a {label} named '{name}'{where}{_line(ref)}",
                     [self._diagnostic(ref.kind, name)]))
 
-    def _resolve_flow_ref(self: OrgBackend, ref: Ref, parsed: ParsedFlow, job: ImportJob) -> Any:
+    def _resolve_flow_ref(self, ref: Ref, parsed: ParsedFlow, job: ImportJob) -> Any:
         flow_type = FLOW_REF_KINDS.get(ref.kind) or ref.flow_type
         if ref.name.casefold() == parsed.name.casefold() and flow_type in (None, parsed.api_type):
             return True  # a flow referring to itself
-        target = self.find_flow(ref.name, flow_type)
+        target = self.flows.find(ref.name, flow_type)
         if target is None and job.create_stubs:
-            target = self.create_flow(ref.name, flow_type or "INBOUNDCALL", job.actor, lock=False)
+            target = self.flows.create(ref.name, flow_type or "INBOUNDCALL", job.actor, lock=False)
         return target
 
-    def _apply_import(self: OrgBackend, job: ImportJob, parsed: ParsedFlow,
+    def _apply_import(self, job: ImportJob, parsed: ParsedFlow,
                       flow: FlowRecord | None) -> FlowRecord:
         division = self.objects.find("division", parsed.division) if parsed.division else None
         division_id = division["id"] if division else None
         if flow is None:
-            flow = self.create_flow(parsed.name, parsed.api_type, job.actor, division_id=division_id,
+            flow = self.flows.create(parsed.name, parsed.api_type, job.actor, division_id=division_id,
                                     description=parsed.description, lock=False)
         else:
             changes = []
@@ -235,12 +229,12 @@ class ImportOpsMixin:
             if division_id and division_id != flow.division_id:
                 changes.append(("division", [flow.division_id or ""], [division_id]))
                 flow.division_id = division_id
-            self.audit_flow(job.actor, "Update", flow, changes + [("configuration", [
+            self.flows.audit(job.actor, "Update", flow, changes + [("configuration", [
                 flow.published or ""], [f"{flow.next_version_number()}.0"])])
         flow.supported_languages = list(parsed.supported_languages)
         flow.default_language = parsed.default_language
-        version = self.add_version(flow, job.actor, _plain(parsed.raw), job.yaml, [asdict(r) for r in parsed.refs])
-        self.publish_version(flow, version, job.actor)
+        version = self.flows.add_version(flow, job.actor, plain(parsed.raw), job.yaml, [asdict(r) for r in parsed.refs])
+        self.flows.publish_version(flow, version, job.actor)
         return flow
 
 

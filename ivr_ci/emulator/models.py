@@ -1,5 +1,15 @@
-"""The emulator's state, moto-style: one `OrgBackend` per org (flows, versions, jobs, audits,
-org objects) under one `EmulatorBackend` (OAuth clients and tokens, clock, faults, settings).
+"""The emulator's state, moto-style: one `EmulatorBackend` (OAuth clients and tokens, clock,
+faults, settings) holding one `OrgBackend` per org, which is composed of resource backends that
+each own their state and its `to_state`/`load_state`:
+
+* `objects` — `orgobjects.OrgObjects`: queues, prompts, schedules, users, divisions, ... (lookups)
+* `audits` — `audits.AuditStore`: audit rows and audit queries
+* `flows` — `flowops.FlowsBackend`: flows, versions, locks and their lifecycle
+* `imports` — `imports.ImportJobsBackend`: import jobs (Archy YAML parsed, checked, published)
+* `exports` — `exports.ExportJobsBackend`: export and validate jobs
+
+They share an `context.OrgContext` (org name and id, clock, settings, faults, id counter, OAuth
+client names). A backend gets the backends it uses in its constructor; none imports this module.
 
 Everything is guarded by `EmulatorBackend.lock` (an RLock); handlers take it for the whole
 call, so the server can be a ThreadingHTTPServer without races.
@@ -12,43 +22,22 @@ import hmac
 import secrets
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from ivr_ci.emulator.audits import AuditQuery, AuditStore
-from ivr_ci.emulator.exceptions import GenesysError, OAuthError, bad_credentials, not_found, unauthenticated
-from ivr_ci.emulator.exports import ExportJob, ExportOpsMixin
+from ivr_ci.emulator.audits import AuditStore
+from ivr_ci.emulator.context import OrgContext
+from ivr_ci.emulator.exceptions import GenesysError, OAuthError, bad_credentials, unauthenticated
+from ivr_ci.emulator.exports import ExportJobsBackend
 from ivr_ci.emulator.faults import FaultInjector, FaultRule
-from ivr_ci.emulator.flowops import FlowOpsMixin
-from ivr_ci.emulator.flows import Actor, FlowRecord, FlowRenderer
-from ivr_ci.emulator.imports import ImportJob, ImportOpsMixin
+from ivr_ci.emulator.flowops import FlowsBackend
+from ivr_ci.emulator.flows import Actor
+from ivr_ci.emulator.imports import ImportJobsBackend
 from ivr_ci.emulator.orgobjects import OrgObjects
-from ivr_ci.emulator.util import Clock, stable_id
+from ivr_ci.emulator.settings import Settings
+from ivr_ci.emulator.util import Clock
 
 __all__ = ["Actor", "EmulatorBackend", "OrgBackend", "Principal", "Settings"]
-
-
-@dataclass
-class Settings:
-    """Tunables (seed `settings:`; camelCase there)."""
-
-    token_expires_in: int = 86399
-    import_job_polls: int = 2  # the poll that reports Success/Failure; earlier polls say Started
-    export_job_polls: int = 2
-    audit_query_polls: int = 2  # the status poll that says Succeeded; earlier ones say Running
-    job_latency_ms: int = 0  # and at least this long after the upload
-    presign_ttl: int = 900
-    audit_large_results: int = 10000  # allowRedirect=true beyond this many results → 302
-    realtime_audit_days: int = 14
-
-    @classmethod
-    def from_seed(cls, data: dict[str, Any] | None) -> Settings:
-        out = cls()
-        for f in fields(cls):
-            camel = "".join(w.capitalize() if i else w for i, w in enumerate(f.name.split("_")))
-            if data and camel in data:
-                setattr(out, f.name, int(data[camel]))
-        return out
 
 
 @dataclass(frozen=True)
@@ -76,70 +65,58 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class OrgBackend(FlowOpsMixin, ImportOpsMixin, ExportOpsMixin):
+class StatefulBackend(Protocol):
+    """What the org backend asks of each part: its keys of the org's persisted state."""
+
+    def to_state(self) -> dict[str, Any]: ...
+
+    def load_state(self, data: dict[str, Any]) -> None: ...
+
+
+class OrgBackend:
     def __init__(self, backend: EmulatorBackend, name: str) -> None:
-        self.backend = backend
-        self.name = name
-        self.id = stable_id("org", name)
+        self.context = OrgContext(name, backend.clock, backend.settings, backend.faults)
         self.objects = OrgObjects(name)
-        self.flows: dict[str, FlowRecord] = {}
-        self.import_jobs: dict[str, ImportJob] = {}
-        self.export_jobs: dict[str, ExportJob] = {}
-        self.validate_jobs: dict[str, ExportJob] = {}
-        self.audit_queries: dict[str, AuditQuery] = {}
-        self.histories: dict[str, str] = {}  # history id → flow id
-        self.audits = AuditStore(self.id)
-        self.client_names: dict[str, str] = {}
-        self.counter = 0
-        self.import_count = 0
-        self.renderer = FlowRenderer(self)
+        self.audits = AuditStore(self.context.id)
+        self.flows = FlowsBackend(self.context, self.objects, self.audits)
+        self.imports = ImportJobsBackend(self.context, self.flows, self.objects)
+        self.exports = ExportJobsBackend(self.context, self.flows, self.objects)
+        # persisted in this order; each part writes and reads its own keys of the org's state
+        self.parts: tuple[StatefulBackend, ...] = (self.context, self.objects, self.flows, self.imports,
+                                                   self.exports, self.audits)
+
+    @property
+    def name(self) -> str:
+        return self.context.name
+
+    @property
+    def id(self) -> str:
+        return self.context.id
 
     @property
     def clock(self) -> Clock:
-        return self.backend.clock
+        return self.context.clock
 
     @property
     def settings(self) -> Settings:
-        return self.backend.settings
+        return self.context.settings
 
     @property
-    def faults(self) -> FaultInjector:
-        return self.backend.faults
+    def client_names(self) -> dict[str, str]:
+        return self.context.client_names
 
     def new_id(self, kind: str) -> str:
-        self.counter += 1
-        return stable_id(self.id, kind, self.counter)
-
-    def flow_ref(self, name_or_id: str) -> dict[str, Any] | None:
-        flow = self.flows.get(name_or_id) or self.find_flow(name_or_id)
-        return {"id": flow.id, "name": flow.name, "selfUri": f"/api/v2/flows/{flow.id}"} if flow else None
-
-    def flow_by_name_or_id(self, name_or_id: str, flow_type: str | None = None) -> FlowRecord:
-        flow = self.flows.get(name_or_id)
-        if flow is None or flow.deleted:
-            flow = self.find_flow(name_or_id, flow_type.upper() if flow_type else None)
-        if flow is None:
-            raise not_found(f"Flow '{name_or_id}'")
-        return flow
+        return self.context.new_id(kind)
 
     def to_state(self) -> dict[str, Any]:
-        return {
-            "name": self.name, "counter": self.counter, "importCount": self.import_count,
-            "objects": self.objects.to_state(),
-            "flows": [f.to_state() for f in self.flows.values()],
-            "importJobs": [j.to_state() for j in self.import_jobs.values()],
-            "exportJobs": [j.to_state() for j in self.export_jobs.values()],
-            "audits": self.audits.to_state(),
-        }
+        state: dict[str, Any] = {"name": self.name}
+        for part in self.parts:
+            state.update(part.to_state())
+        return state
 
     def load_state(self, data: dict[str, Any]) -> None:
-        self.counter = int(data.get("counter", 0))
-        self.import_count = int(data.get("importCount", 0))
-        self.objects = OrgObjects(self.name, data.get("objects") or {})
-        self.flows = {f["id"]: FlowRecord.from_state(f) for f in data.get("flows", [])}
-        self.import_jobs = {j["id"]: ImportJob.from_state(j) for j in data.get("importJobs", [])}
-        self.export_jobs = {j["id"]: ExportJob(**j) for j in data.get("exportJobs", [])}
-        self.audits = AuditStore(self.id, data.get("audits") or [])
+        for part in self.parts:
+            part.load_state(data)
 
 
 class EmulatorBackend:
@@ -172,7 +149,7 @@ class EmulatorBackend:
     def add_client(self, org: str, client_id: str, secret: str, name: str | None = None,
                    hashed: bool = False) -> None:
         self.clients[client_id] = ClientRecord(org, secret if hashed else _sha256(secret), name or client_id)
-        self.orgs[org].client_names[client_id] = name or client_id
+        self.orgs[org].context.client_names[client_id] = name or client_id
 
     # ---- tokens ---------------------------------------------------------------------------
     def issue_token(self, client_id: str, secret: str) -> tuple[str, int]:
@@ -219,8 +196,8 @@ class EmulatorBackend:
         rule = self.faults.add(spec)
         if rule.kind == "lock":
             org = self.org(spec.get("org"))
-            flow = org.flow_by_name_or_id(str(spec["flow"]), spec.get("type"))
-            org.lock_by_user(flow, str(spec["user"]))
+            flow = org.flows.by_name_or_id(str(spec["flow"]), spec.get("type"))
+            org.flows.lock_by_user(flow, str(spec["user"]))
             self.changed()
         elif rule.kind == "token_expiry" and "nth" not in spec:
             self.expire_tokens()

@@ -198,5 +198,8 @@ class OrgObjects:
         if obj.get("scheduleGroup") and (sg := self.find("scheduleGroup", str(obj["scheduleGroup"]))):
             out["scheduleGroup"] = self.ref(sg)
 
-    def to_state(self) -> dict[str, list[dict[str, Any]]]:
-        return {k: [dict(o) for o in v] for k, v in self.items.items()}
+    def to_state(self) -> dict[str, Any]:
+        return {"objects": {k: [dict(o) for o in v] for k, v in self.items.items()}}
+
+    def load_state(self, data: dict[str, Any]) -> None:
+        self.items = data.get("objects") or {}

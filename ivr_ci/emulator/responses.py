@@ -45,7 +45,7 @@ def get_flows(req: Request) -> Response:
     after = parse_datetime(req.q("publishedAfter") or "", "publishedAfter") if req.q("publishedAfter") else None
     before = parse_datetime(req.q("publishedBefore") or "", "publishedBefore") if req.q("publishedBefore") else None
     flows = []
-    for flow in org.flows.values():
+    for flow in org.flows.records.values():
         if flow.deleted and not include_deleted:
             continue
         if (types and flow.type not in types) or (ids and flow.id not in ids):
@@ -76,24 +76,24 @@ def get_flows(req: Request) -> Response:
         if before and (published is None or published > before.timestamp() * 1000):
             continue
         flows.append(flow)
-    return ok(listing(req, _sort(req, flows), org.renderer.flow))
+    return ok(listing(req, _sort(req, flows), org.flows.renderer.flow))
 
 
 def lookup_flows(req: Request) -> Response:
     ids = req.q_list("id")
     if not ids:
         req.require("id")
-    flows = [f for i in ids if (f := req.org.flows.get(i)) is not None and not f.deleted]
-    return ok(listing(req, _sort(req, flows), req.org.renderer.flow))
+    flows = [f for i in ids if (f := req.org.flows.records.get(i)) is not None and not f.deleted]
+    return ok(listing(req, _sort(req, flows), req.org.flows.renderer.flow))
 
 
 def division_views(req: Request) -> Response:
     org, types = req.org, _types(req)
     name, ids, divisions = req.q("name"), set(req.q_list("id")), set(req.q_list("divisionId"))
-    flows = [f for f in org.flows.values() if not f.deleted and (not types or f.type in types)
+    flows = [f for f in org.flows.records.values() if not f.deleted and (not types or f.type in types)
              and (not name or name_matches(f.name, name, "contains")) and (not ids or f.id in ids)
              and (not divisions or f.division_id in divisions)]
-    return ok(listing(req, _sort(req, flows), org.renderer.division_view))
+    return ok(listing(req, _sort(req, flows), org.flows.renderer.division_view))
 
 
 def create_flow(req: Request) -> Response:
@@ -106,22 +106,22 @@ def create_flow(req: Request) -> Response:
     division = body.get("division") if isinstance(body.get("division"), dict) else {}
     if division.get("id") and req.org.objects.get("division", division["id"]) is None:
         raise invalid_value("division.id", division["id"])
-    flow = req.org.create_flow(name, ftype, req.actor, division.get("id"), str(body.get("description") or ""))
-    return ok(req.org.renderer.flow(flow))
+    flow = req.org.flows.create(name, ftype, req.actor, division.get("id"), str(body.get("description") or ""))
+    return ok(req.org.flows.renderer.flow(flow))
 
 
 def get_flow(req: Request) -> Response:
-    flow = req.org.get_flow(req.params["flowId"], include_deleted=bool(req.q_bool("deleted", False)))
-    return ok(req.org.renderer.flow(flow))
+    flow = req.org.flows.get(req.params["flowId"], include_deleted=bool(req.q_bool("deleted", False)))
+    return ok(req.org.flows.renderer.flow(flow))
 
 
 def put_flow(req: Request) -> Response:
-    flow = req.org.update_flow(req.params["flowId"], req.json_object(), req.actor)
-    return ok(req.org.renderer.flow(flow))
+    flow = req.org.flows.update(req.params["flowId"], req.json_object(), req.actor)
+    return ok(req.org.flows.renderer.flow(flow))
 
 
 def delete_flow(req: Request) -> Response:
-    req.org.delete_flow(req.params["flowId"], req.actor)
+    req.org.flows.delete(req.params["flowId"], req.actor)
     return Response(200, None)
 
 
@@ -130,12 +130,12 @@ def delete_flows(req: Request) -> Response:
     if not ids:
         req.require("id")
     for flow_id in ids:
-        req.org.delete_flow(flow_id, req.actor)
-    return ok(req.org.renderer.operation("DELETE", req.actor, req.org.new_id("operation")))
+        req.org.flows.delete(flow_id, req.actor)
+    return ok(req.org.flows.renderer.operation("DELETE", req.actor, req.org.new_id("operation")))
 
 
 def _flow_and_version(req: Request) -> tuple[FlowRecord, Any]:
-    flow = req.org.get_flow(req.params["flowId"], include_deleted=bool(req.q_bool("deleted", False)))
+    flow = req.org.flows.get(req.params["flowId"], include_deleted=bool(req.q_bool("deleted", False)))
     vid = req.params["versionId"]
     version = flow.version(vid) or (flow.draft if flow.draft and flow.draft.id == vid else None)
     if version is None:
@@ -144,21 +144,21 @@ def _flow_and_version(req: Request) -> tuple[FlowRecord, Any]:
 
 
 def get_versions(req: Request) -> Response:
-    flow = req.org.get_flow(req.params["flowId"], include_deleted=bool(req.q_bool("deleted", False)))
+    flow = req.org.flows.get(req.params["flowId"], include_deleted=bool(req.q_bool("deleted", False)))
     versions = list(reversed(flow.versions))
-    return ok(listing(req, versions, lambda v: req.org.renderer.version(flow, v)))
+    return ok(listing(req, versions, lambda v: req.org.flows.renderer.version(flow, v)))
 
 
 def post_version(req: Request) -> Response:
     body = req.json(required=False)
     flow_id = req.params["flowId"]
-    version = req.org.create_version(flow_id, body if body is not None else {}, req.actor)
-    return ok(req.org.renderer.version(req.org.get_flow(flow_id), version))
+    version = req.org.flows.create_version(flow_id, body if body is not None else {}, req.actor)
+    return ok(req.org.flows.renderer.version(req.org.flows.get(flow_id), version))
 
 
 def get_version(req: Request) -> Response:
     flow, version = _flow_and_version(req)
-    return ok(req.org.renderer.version(flow, version))
+    return ok(req.org.flows.renderer.version(flow, version))
 
 
 def _configuration(flow: FlowRecord, version: Any) -> dict[str, Any]:
@@ -172,7 +172,7 @@ def get_version_configuration(req: Request) -> Response:
 
 
 def get_latest_configuration(req: Request) -> Response:
-    flow = req.org.get_flow(req.params["flowId"], include_deleted=bool(req.q_bool("deleted", False)))
+    flow = req.org.flows.get(req.params["flowId"], include_deleted=bool(req.q_bool("deleted", False)))
     version = flow.draft or flow.latest
     if version is None:
         raise not_found(f"Configuration of flow {flow.id}")
@@ -180,16 +180,16 @@ def get_latest_configuration(req: Request) -> Response:
 
 
 def post_history(req: Request) -> Response:
-    flow = req.org.get_flow(req.params["flowId"])
+    flow = req.org.flows.get(req.params["flowId"])
     history_id = req.org.new_id("history")
-    req.org.histories[history_id] = flow.id
-    return ok(req.org.renderer.operation("HISTORY", req.actor, history_id))
+    req.org.flows.histories[history_id] = flow.id
+    return ok(req.org.flows.renderer.operation("HISTORY", req.actor, history_id))
 
 
 def get_history(req: Request) -> Response:
     org = req.org
-    flow = org.get_flow(req.params["flowId"], include_deleted=True)
-    if org.histories.get(req.params["historyId"]) != flow.id:
+    flow = org.flows.get(req.params["flowId"], include_deleted=True)
+    if org.flows.histories.get(req.params["historyId"]) != flow.id:
         raise not_found("History", req.params["historyId"])
     actions = {a.upper() for a in req.q_list("action")}
     rows = [r for r in org.audits.rows if r[5] == flow.id and (not actions or r[4].upper() in actions)]
@@ -209,7 +209,7 @@ def get_history(req: Request) -> Response:
         return out
 
     page = listing(req, rows, entry)
-    op = org.renderer.operation("HISTORY", req.actor, req.params["historyId"])
+    op = org.flows.renderer.operation("HISTORY", req.actor, req.params["historyId"])
     keep = ("entities", "pageSize", "pageNumber", "total", "pageCount")
     return ok({**op, "name": flow.name, "description": flow.description, "system": False,
                "started": iso_ms(org.clock.now_ms()), "completed": iso_ms(org.clock.now_ms()),
@@ -221,24 +221,24 @@ def _flow_param(req: Request) -> str:
 
 
 def action_publish(req: Request) -> Response:
-    return ok(req.org.publish(_flow_param(req), req.q("version"), req.actor))
+    return ok(req.org.flows.publish(_flow_param(req), req.q("version"), req.actor))
 
 
 def action_checkin(req: Request) -> Response:
-    return ok(req.org.checkin(_flow_param(req), req.actor))
+    return ok(req.org.flows.checkin(_flow_param(req), req.actor))
 
 
 def action_checkout(req: Request) -> Response:
-    return ok(req.org.renderer.flow(req.org.checkout(_flow_param(req), req.actor)))
+    return ok(req.org.flows.renderer.flow(req.org.flows.checkout(_flow_param(req), req.actor)))
 
 
 def action_unlock(req: Request) -> Response:
-    return ok(req.org.renderer.flow(req.org.unlock(_flow_param(req), req.actor)))
+    return ok(req.org.flows.renderer.flow(req.org.flows.unlock(_flow_param(req), req.actor)))
 
 
 def action_revert(req: Request) -> Response:
-    return ok(req.org.renderer.flow(req.org.revert(_flow_param(req), req.actor)))
+    return ok(req.org.flows.renderer.flow(req.org.flows.revert(_flow_param(req), req.actor)))
 
 
 def action_deactivate(req: Request) -> Response:
-    return ok(req.org.renderer.flow(req.org.deactivate(_flow_param(req), req.actor)))
+    return ok(req.org.flows.renderer.flow(req.org.flows.deactivate(_flow_param(req), req.actor)))

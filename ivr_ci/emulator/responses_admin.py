@@ -10,9 +10,9 @@ from typing import Any
 
 from ivr_ci.emulator.exceptions import GenesysError, bad_request
 from ivr_ci.emulator.faults import FaultError
-from ivr_ci.emulator.models import Settings
 from ivr_ci.emulator.orgobjects import KINDS
 from ivr_ci.emulator.request import Request, Response, ok
+from ivr_ci.emulator.settings import Settings
 from ivr_ci.emulator.util import iso_ms, parse_datetime
 
 
@@ -39,7 +39,7 @@ def _flow(req: Request, body: dict[str, Any]) -> tuple[Any, Any]:
     ref = body.get("flow") or body.get("flowId") or body.get("name")
     if not ref:
         raise bad_request("'flow' (a flow name or id) is required")
-    return org, org.flow_by_name_or_id(str(ref), body.get("type"))
+    return org, org.flows.by_name_or_id(str(ref), body.get("type"))
 
 
 def ui_edit(req: Request) -> Response:
@@ -47,9 +47,9 @@ def ui_edit(req: Request) -> Response:
     if not body.get("user"):
         raise bad_request("'user' (a seeded user's name) is required")
     org, flow = _flow(req, body)
-    org.ui_edit(flow, str(body["user"]), body.get("yaml"), body.get("description"),
+    org.flows.ui_edit(flow, str(body["user"]), body.get("yaml"), body.get("description"),
                 publish=bool(body.get("publish", True)))
-    return ok(org.renderer.flow(flow))
+    return ok(org.flows.renderer.flow(flow))
 
 
 def lock(req: Request) -> Response:
@@ -57,8 +57,8 @@ def lock(req: Request) -> Response:
     if not body.get("user"):
         raise bad_request("'user' (a seeded user's name) is required")
     org, flow = _flow(req, body)
-    org.lock_by_user(flow, str(body["user"]))
-    return ok(org.renderer.flow(flow))
+    org.flows.lock_by_user(flow, str(body["user"]))
+    return ok(org.flows.renderer.flow(flow))
 
 
 def clock(req: Request) -> Response:
@@ -87,7 +87,7 @@ def audits(req: Request) -> Response:
         ts = int(parse_datetime(str(when), "eventDate").timestamp() * 1000) if when else org.clock.now_ms()
         user_id = rec.get("userId")
         if rec.get("user") and not user_id:
-            user_id = org.user_actor(str(rec["user"])).user_id
+            user_id = org.flows.user_actor(str(rec["user"])).user_id
         extra = {k: rec[k] for k in ("propertyChanges", "context", "application", "remoteIp") if k in rec}
         org.audits.add(ts, str(rec["action"]), str(rec["entityId"]), str(rec.get("entityName", "")),
                        entity_type=str(rec.get("entityType", "Flow")),
@@ -98,7 +98,7 @@ def audits(req: Request) -> Response:
         spec = body["generate"]
         if not isinstance(spec, dict):
             raise bad_request("generate must be an object")
-        entities = [(f.id, f.name) for f in org.flows.values() if not f.deleted]
+        entities = [(f.id, f.name) for f in org.flows.records.values() if not f.deleted]
         users = [u["id"] for u in org.objects.all("user")]
         added += org.audits.generate(spec, entities, users, list(org.client_names), org.clock.now_ms())
     return ok({"added": added, "total": len(org.audits)})

@@ -36,12 +36,12 @@ def post_query(req: Request) -> Response:
     org = req.org
     query = AuditQuery(id=org.new_id("audit-query"), interval=interval, start_ms=start, end_ms=end,
                        service=service, filters=filters, sort=sort, created_ms=org.clock.now_ms())
-    org.audit_queries[query.id] = query
+    org.audits.queries[query.id] = query
     return ok(query.status_body(), status=202)
 
 
 def _query(req: Request) -> AuditQuery:
-    query = req.org.audit_queries.get(req.params["transactionId"])
+    query = req.org.audits.queries.get(req.params["transactionId"])
     if query is None:
         raise not_found("Audit query", req.params["transactionId"])
     return query
@@ -115,7 +115,7 @@ def download_results(req: Request) -> Response:
     from ivr_ci.emulator.responses_jobs import _check_presigned
 
     org = req.backend.org(req.params["org"])
-    query = org.audit_queries.get(req.params["transactionId"])
+    query = org.audits.queries.get(req.params["transactionId"])
     _check_presigned(req, "audits", org.name, req.params["transactionId"])
     if query is None or query.result is None:
         raise not_found("Audit query results")
@@ -194,7 +194,7 @@ def dep_search(req: Request) -> Response:
 def dep_consumed(req: Request) -> Response:
     org = req.org
     flow_id, version, object_type = req.require("id"), req.require("version"), req.require("objectType")
-    flow = org.flows.get(flow_id)
+    flow = org.flows.records.get(flow_id)
     if flow is None or dependency_type(flow.type) != object_type.upper():
         raise not_found(f"{object_type} object", flow_id)
     if flow.version(version) is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import time
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -51,15 +52,30 @@ def _check_presigned(req: Request, *sig_parts: str) -> None:
         raise S3Error(403, "AccessDenied", "Request has expired")
 
 
-def _find_job(req: Request, table: str, job_id: str) -> tuple[OrgBackend, Any]:
+JobTable = Callable[[OrgBackend], Mapping[str, Any]]
+
+
+def _import_jobs(org: OrgBackend) -> Mapping[str, Any]:
+    return org.imports.jobs
+
+
+def _export_jobs(org: OrgBackend) -> Mapping[str, Any]:
+    return org.exports.jobs
+
+
+def _validate_jobs(org: OrgBackend) -> Mapping[str, Any]:
+    return org.exports.validate_jobs
+
+
+def _find_job(req: Request, table: JobTable, job_id: str) -> tuple[OrgBackend, Any]:
     for org in req.backend.orgs.values():
-        job = getattr(org, table).get(job_id)
+        job = table(org).get(job_id)
         if job is not None:
             return org, job
     raise S3Error(404, "NoSuchKey", "The specified key does not exist.")
 
 
-def _presigned_job(req: Request, method: str, table: str, purpose: str) -> tuple[OrgBackend, Any]:
+def _presigned_job(req: Request, method: str, table: JobTable, purpose: str) -> tuple[OrgBackend, Any]:
     """The job behind a presigned URL (`purpose`: upload/download), checked as S3 would: the
     signed method, then the signature and its expiry."""
     if req.method != method:
@@ -70,9 +86,9 @@ def _presigned_job(req: Request, method: str, table: str, purpose: str) -> tuple
     return org, job
 
 
-def _org_job(req: Request, table: str, what: str) -> Any:
-    """The job `{jobId}` of the caller's org from `table` (import_jobs, ...), or the API's 404."""
-    job = getattr(req.org, table).get(req.params["jobId"])
+def _org_job(req: Request, table: JobTable, what: str) -> Any:
+    """The job `{jobId}` of the caller's org from `table` (its import jobs, ...), or the API's 404."""
+    job = table(req.org).get(req.params["jobId"])
     if job is None:
         raise not_found(what, req.params["jobId"])
     return job
@@ -81,7 +97,7 @@ def _org_job(req: Request, table: str, what: str) -> Any:
 # ---- import jobs ---------------------------------------------------------------------------
 def register_import(req: Request) -> Response:
     body = req.json_object(required=False)
-    job = req.org.register_import_job(req.actor, bool(body.get("createStubs", False)))
+    job = req.org.imports.register(req.actor, bool(body.get("createStubs", False)))
     url = _presign(req, f"/__upload/{job.id}", "upload", job.id,
                    signed_headers="content-type;host;x-amz-server-side-encryption")
     return ok({"id": job.id, "presignedUrl": url, "headers": dict(UPLOAD_HEADERS),
@@ -89,8 +105,8 @@ def register_import(req: Request) -> Response:
 
 
 def get_import(req: Request) -> Response:
-    job: ImportJob = _org_job(req, "import_jobs", "Architect job")
-    req.org.poll_import_job(job)
+    job: ImportJob = _org_job(req, _import_jobs, "Architect job")
+    req.org.imports.poll(job)
     expand = "messages" in req.q_list("expand")
     for value in req.q_list("expand"):
         if value != "messages":
@@ -100,7 +116,7 @@ def get_import(req: Request) -> Response:
 
 
 def upload(req: Request) -> Response:
-    org, job = _presigned_job(req, "PUT", "import_jobs", "upload")
+    org, job = _presigned_job(req, "PUT", _import_jobs, "upload")
     for name, value in UPLOAD_HEADERS.items():
         sent = req.headers.get(name)
         if sent is None or sent.strip() != value:
@@ -125,7 +141,7 @@ def _registered(job: ExportJob, base: str) -> Response:
 
 
 def register_export(req: Request) -> Response:
-    return _registered(req.org.register_export_job(req.json_object()), _EXPORT_JOBS)
+    return _registered(req.org.exports.register_export(req.json_object()), _EXPORT_JOBS)
 
 
 def _state(job: ExportJob, base: str, expand: bool) -> dict[str, Any]:
@@ -138,11 +154,11 @@ def _state(job: ExportJob, base: str, expand: bool) -> dict[str, Any]:
 
 def get_export(req: Request) -> Response:
     org = req.org
-    job: ExportJob = _org_job(req, "export_jobs", "Export job")
-    org.poll_export_job(job)
+    job: ExportJob = _org_job(req, _export_jobs, "Export job")
+    org.exports.poll_export(job)
     body = _state(job, _EXPORT_JOBS, "messages" in req.q_list("expand"))
     if job.status == "Success":
-        file_name, _ = org.export_file(job)
+        file_name, _ = org.exports.export_file(job)
         body["downloadUrl"] = _presign(req, f"/__download/{job.id}/{quote(file_name)}", "download", job.id,
                                        signed_headers="host")
         body = {k: body[k] for k in ("id", "status", "command", "downloadUrl", "messages", "selfUri") if k in body}
@@ -150,10 +166,10 @@ def get_export(req: Request) -> Response:
 
 
 def download(req: Request) -> Response:
-    org, job = _presigned_job(req, "GET", "export_jobs", "download")
+    org, job = _presigned_job(req, "GET", _export_jobs, "download")
     if job.status != "Success":
         raise S3Error(404, "NoSuchKey", "The specified key does not exist.")
-    file_name, content = org.export_file(job)
+    file_name, content = org.exports.export_file(job)
     ctype = "application/zip" if file_name.endswith(".zip") else (
         "application/json" if file_name.endswith(".json") else "application/x-yaml")
     return Response(200, content, content_type=ctype,
@@ -162,10 +178,10 @@ def download(req: Request) -> Response:
 
 # ---- validate jobs (preview) ---------------------------------------------------------------
 def register_validate(req: Request) -> Response:
-    return _registered(req.org.register_validate_job(req.json_object()), _VALIDATE_JOBS)
+    return _registered(req.org.exports.register_validate(req.json_object()), _VALIDATE_JOBS)
 
 
 def get_validate(req: Request) -> Response:
-    job: ExportJob = _org_job(req, "validate_jobs", "Validate job")
-    req.org.poll_validate_job(job)
+    job: ExportJob = _org_job(req, _validate_jobs, "Validate job")
+    req.org.exports.poll_validate(job)
     return ok(_state(job, _VALIDATE_JOBS, "messages" in req.q_list("expand")))

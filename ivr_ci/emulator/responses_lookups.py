@@ -43,7 +43,7 @@ def _list(kind: str, mode: str = "exact", multi_name: bool = False,
         if kind == "prompt":
             opts["include_resources"] = req.q_bool("includeResources", True)
         if kind == "ivr":
-            opts["flow_ref"] = org.flow_ref
+            opts["flow_ref"] = org.flows.ref
         default_by = "id" if kind in ("prompt", "dataAction") else "name"
         return ok(listing(req, _sorted(req, objs, default_by), lambda o: org.objects.render(o, **opts),
                           max_size=max_size))
@@ -56,7 +56,7 @@ def _get(kind: str, param: str) -> Callable[[Request], Response]:
         obj = req.org.objects.get(kind, req.params[param])
         if obj is None:
             raise not_found(kind, req.params[param])
-        opts: dict[str, Any] = {"flow_ref": req.org.flow_ref} if kind == "ivr" else {}
+        opts: dict[str, Any] = {"flow_ref": req.org.flows.ref} if kind == "ivr" else {}
         return ok(req.org.objects.render(obj, **opts))
     handler.__name__ = f"get_{kind}"
     return handler

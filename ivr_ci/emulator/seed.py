@@ -10,8 +10,7 @@ from typing import Any
 
 from ivr_ci.emulator.exceptions import GenesysError
 from ivr_ci.emulator.flows import Actor
-from ivr_ci.emulator.imports import ImportJob
-from ivr_ci.emulator.models import EmulatorBackend
+from ivr_ci.emulator.models import EmulatorBackend, OrgBackend
 from ivr_ci.emulator.orgobjects import DEFAULT_SYSTEM_PROMPTS
 from ivr_ci.errors import ConfigError
 from ivr_ci.flow.yamlpos import load_plain, locate
@@ -185,7 +184,7 @@ def add_faults(backend: EmulatorBackend, faults: Any, source: str) -> None:
             raise ConfigError(f"{loc}: bad fault {dict(fault)}: {getattr(exc, 'message', exc)}") from None
 
 
-def _import_seed_flow(org: Any, flow_seed: dict[str, Any], base_dir: Path | None, client_id: str,
+def _import_seed_flow(org: OrgBackend, flow_seed: dict[str, Any], base_dir: Path | None, client_id: str,
                       where: str) -> None:
     if "file" in flow_seed:
         path = (base_dir or Path.cwd()) / str(flow_seed["file"])
@@ -198,12 +197,11 @@ def _import_seed_flow(org: Any, flow_seed: dict[str, Any], base_dir: Path | None
         text, label = str(flow_seed["yaml"]), "inline flow"
     user = flow_seed.get("publishedBy")
     try:
-        actor = org.user_actor(str(user)) if user else Actor(client_id=client_id)
+        actor = org.flows.user_actor(str(user)) if user else Actor(client_id=client_id)
     except GenesysError:
         raise ConfigError(f"{where}: seed flow {_flow_label(text, label)} is publishedBy '{user}', but org "
                           f"'{org.name}' has no such user (add it under users:)") from None
-    job = ImportJob(id=org.new_id("job"), actor=actor, created_ms=org.clock.now_ms(), yaml=text)
-    org.complete_import(job)
+    job = org.imports.publish_now(actor, text)
     if job.status != "Success":
         texts = "; ".join(m["text"] for m in job.messages if m.get("type") == "Error")
         raise ConfigError(f"{where}: seed flow {label} could not be imported: {texts}")

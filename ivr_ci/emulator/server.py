@@ -29,9 +29,10 @@ from ivr_ci.emulator.exceptions import (
     server_error,
     too_many_requests,
 )
-from ivr_ci.emulator.models import EmulatorBackend, Settings
+from ivr_ci.emulator.models import EmulatorBackend
 from ivr_ci.emulator.request import Request, Response
 from ivr_ci.emulator.seed import add_faults, apply_seed, load_seed
+from ivr_ci.emulator.settings import Settings
 from ivr_ci.emulator.state import StateStore
 
 MAX_API_BODY = 512_000  # request.bytes.max
