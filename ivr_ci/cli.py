@@ -12,6 +12,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from ivr_ci import __version__
 from ivr_ci.errors import IvrCiError
@@ -37,6 +38,40 @@ COMMANDS: dict[str, tuple[str, str]] = {
 # paused and, at the end, frozen instead of collected. Not for long-running or streaming ones
 # (emulator, promote, audit-report, export), where garbage must still be reclaimed.
 BATCH_COMMANDS = frozenset({"lint-menu", "validate-flow", "rules", "diff", "diff-comment", "simulate", "test"})
+
+
+class CommandParser(argparse.ArgumentParser):
+    """An option that takes one value takes the next argument as it, even when that starts
+    with `-` (`--keys -,1`, as getopt does). argparse alone reads `-,1` as an unknown option
+    and fails with "expected one argument" unless it is written `--keys=-,1`."""
+
+    def parse_known_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> Any:
+        if args is not None:
+            args = self._attach_dash_values(list(args))
+        return super().parse_known_args(args, namespace)
+
+    def _attach_dash_values(self, args: list[str]) -> list[str]:
+        takes_one = {s for a in self._actions
+                     if isinstance(a, (argparse._StoreAction, argparse._AppendAction)) and a.nargs is None
+                     for s in a.option_strings}
+        known = self._option_string_actions
+        out: list[str] = []
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg == "--":
+                out += args[i:]
+                break
+            nxt = args[i + 1] if i + 1 < len(args) else None
+            if (arg in takes_one and nxt is not None and nxt.startswith("-") and nxt != "--"
+                    and nxt not in known and nxt[:2] not in known
+                    and not (nxt.startswith("--") and any(o.startswith(nxt.split("=", 1)[0]) for o in known))):
+                out.append(f"{arg}={nxt}" if arg.startswith("--") else arg + nxt)
+                i += 2
+                continue
+            out.append(arg)
+            i += 1
+        return out
 
 
 def _top_parser() -> argparse.ArgumentParser:
@@ -68,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     module_name, help_text = COMMANDS[name]
     try:
         module = importlib.import_module(f"ivr_ci.commands.{module_name}")
-        parser = argparse.ArgumentParser(prog=f"ivr-ci {name}", description=help_text)
+        parser = CommandParser(prog=f"ivr-ci {name}", description=help_text)
         module.add_arguments(parser)
         try:
             args = parser.parse_args(rest)

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from ivr_ci.errors import ConfigError
+from ivr_ci.flow.yamlpolicy import read_text
 from ivr_ci.flow.yamlpos import YamlSyntaxError, YMap, locate, parse_yaml
 
 CONFIG_NAMES = (".ivr-ci.yaml", ".ivr-ci.yml")
@@ -53,10 +54,9 @@ def schema_errors(data: Any, schema_name: str, source: str) -> list[str]:
 
 def read_yaml_file(path: str, what: str) -> Any:
     try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+        text = read_text(path)
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read {what}: {exc.strerror}") from None
+        raise ConfigError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: {what} is not UTF-8 text: {exc.reason} at byte {exc.start}") from None
     try:

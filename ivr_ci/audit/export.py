@@ -22,6 +22,7 @@ from ivr_ci.audit.naming import assign_paths, display_path
 from ivr_ci.audit.params import ReverseMap
 from ivr_ci.flow import expand_paths, load_flow_text
 from ivr_ci.flow.types import YAML_TYPE_BY_API
+from ivr_ci.flow.yamlpolicy import read_text
 from ivr_ci.promote.render import substitute
 from ivr_ci.util.files import write_atomic
 
@@ -97,8 +98,7 @@ def scan_tree(out_dir: str, values: dict[str, str]) -> dict[tuple[str, str], Exi
         return found
     for path in expand_paths([out_dir]):
         try:
-            with open(path, encoding="utf-8") as fh:
-                text = fh.read()
+            text = read_text(path)
         except (OSError, UnicodeDecodeError):
             continue
         doc = load_flow_text(substitute(text, values)[0], path)

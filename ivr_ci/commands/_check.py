@@ -9,7 +9,7 @@ import sys
 from ivr_ci.config import Config, load_config
 from ivr_ci.errors import UsageError
 from ivr_ci.findings import Finding, has_errors
-from ivr_ci.flow import FlowDocument, expand_paths, load_flow_file
+from ivr_ci.flow import FLOW_SUFFIXES, FlowDocument, expand_paths, load_flow_file
 from ivr_ci.report import FORMATS, render
 from ivr_ci.util.files import write_atomic
 
@@ -34,7 +34,14 @@ def collect(args: argparse.Namespace) -> tuple[Config, list[FlowDocument]]:
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")
-    docs = [load_flow_file(p) for p in expand_paths(paths)]
+    files = []
+    for p in paths:
+        found = expand_paths([p])
+        if not found and os.path.isdir(p) and args.paths:
+            raise UsageError(f"{p}: no flow files in this directory or below (looked for "
+                             f"{', '.join('*' + s for s in FLOW_SUFFIXES)}; hidden directories skipped)")
+        files += found
+    docs = [load_flow_file(p) for p in files]
     if getattr(args, "only_flows", False):
         docs = [d for d in docs if not _not_a_flow(d)]
     return config, docs

@@ -10,10 +10,10 @@ import argparse
 import signal
 import sys
 import threading
-from pathlib import Path
 from typing import Any
 
 from ivr_ci.errors import ConfigError, UsageError
+from ivr_ci.flow.yamlpolicy import read_text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,9 +32,11 @@ def load_faults(path: str) -> list[dict[str, Any]]:
     from ivr_ci.emulator.seed import read_seed_text
 
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the faults file: {exc}") from None
+        text = read_text(path)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the faults file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: the faults file is not UTF-8 text: {exc.reason}") from None
     data = read_seed_text(text, path)
     rules = data.get("faults") if isinstance(data, dict) else data
     if not isinstance(rules, list):

@@ -13,6 +13,7 @@ import sys
 
 from ivr_ci.config import load_config
 from ivr_ci.errors import UsageError
+from ivr_ci.flow.yamlpolicy import check_readable
 from ivr_ci.simulate import SimInput, load_for_simulation, simulate
 from ivr_ci.simulate.world import check_schedule_state, parse_assignment, parse_at, parse_keys, parse_stub
 from ivr_ci.util.files import write_atomic
@@ -68,8 +69,15 @@ def build_input(args: argparse.Namespace) -> SimInput:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not os.path.isfile(args.flow):
+    if not os.path.exists(args.flow):
         raise UsageError(f"no such flow file: {args.flow}")
+    if os.path.isdir(args.flow):
+        raise UsageError(f"{args.flow} is a directory; simulate walks one flow file (to run every "
+                         "*.paths.yaml under a directory: ivr-ci test DIR)")
+    try:
+        check_readable(args.flow)
+    except OSError as exc:
+        raise UsageError(f"{args.flow}: {exc.strerror or exc}") from None
     inp = build_input(args)
     config = load_config(args.config)
     doc = load_for_simulation(args.flow, config, args.env)

@@ -16,6 +16,7 @@ from ivr_ci.diff.model import Problem
 from ivr_ci.errors import UsageError
 from ivr_ci.flow import FLOW_SUFFIXES, FlowDocument, expand_paths, load_flow_file, load_flow_text
 from ivr_ci.flow.types import FLOW_TYPES
+from ivr_ci.flow.yamlpolicy import read_bytes
 
 
 @dataclass
@@ -156,8 +157,7 @@ def _drop_unpaired(sides: Sides, slots: set[str | None]) -> None:
 
 def _read(path: str) -> bytes | None:
     try:
-        with open(path, "rb") as fh:
-            return fh.read()
+        return read_bytes(path)
     except OSError:
         return None
 

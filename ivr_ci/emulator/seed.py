@@ -13,6 +13,7 @@ from ivr_ci.emulator.flows import Actor
 from ivr_ci.emulator.models import EmulatorBackend, OrgBackend
 from ivr_ci.emulator.orgobjects import DEFAULT_SYSTEM_PROMPTS
 from ivr_ci.errors import ConfigError
+from ivr_ci.flow.yamlpolicy import read_text
 from ivr_ci.flow.yamlpos import load_plain, locate
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "emulator-seed.schema.json"
@@ -135,9 +136,11 @@ def load_seed(seed: dict[str, Any] | str | Path | None) -> tuple[dict[str, Any],
         return validate_seed(seed), None
     path = Path(seed)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the seed file: {exc}") from None
+        text = read_text(str(path))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the seed file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: the seed file is not UTF-8 text: {exc.reason}") from None
     data = read_seed_text(text, str(path))
     return validate_seed(data, str(path)), path.resolve().parent
 
@@ -189,9 +192,11 @@ def _import_seed_flow(org: OrgBackend, flow_seed: dict[str, Any], base_dir: Path
     if "file" in flow_seed:
         path = (base_dir or Path.cwd()) / str(flow_seed["file"])
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{where}: cannot read flow file {path}: {exc}") from None
+            text = read_text(str(path))
+        except OSError as exc:
+            raise ConfigError(f"{where}: cannot read flow file {path}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{where}: flow file {path} is not UTF-8 text: {exc.reason}") from None
         label = str(path)
     else:
         text, label = str(flow_seed["yaml"]), "inline flow"

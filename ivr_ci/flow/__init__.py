@@ -10,6 +10,7 @@ from ivr_ci.flow.build import build_flow
 from ivr_ci.flow.model import Action, Block, Choice, Element, Flow, Menu, OrgRef, Reference
 from ivr_ci.flow.placeholders import Placeholder
 from ivr_ci.flow.types import FLOW_TYPES, TYPE_HINTS, api_type
+from ivr_ci.flow.yamlpolicy import read_text
 from ivr_ci.flow.yamlpos import YamlSyntaxError, YMap, parse_yaml
 from ivr_ci.util.gcpause import paused_gc
 
@@ -98,17 +99,16 @@ def _describe(root: object) -> str:
 
 def load_flow_file(path: str) -> FlowDocument:
     try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            text = fh.read()
+        text = read_text(path)
     except UnicodeDecodeError as exc:
         doc = FlowDocument(path, "")
         doc.problems.append(_problem("IVR001", f"not UTF-8 text: {exc.reason} at byte {exc.start}", path))
         return doc
     except OSError as exc:
         doc = FlowDocument(path, "")
-        doc.problems.append(_problem("IVR001", f"cannot read file: {exc.strerror}", path, 0, 0))
+        doc.problems.append(_problem("IVR001", f"cannot read file: {exc.strerror or exc}", path, 0, 0))
         return doc
-    return load_flow_text(text.replace("\r\n", "\n"), path)
+    return load_flow_text(text, path)
 
 
 FLOW_SUFFIXES = (".yaml", ".yml", ".yaml.tftpl", ".yml.tftpl")

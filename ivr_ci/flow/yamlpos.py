@@ -25,6 +25,7 @@ import yaml
 
 from ivr_ci.flow.placeholders import Placeholder, find_placeholders, mask_placeholders
 from ivr_ci.flow.placeholders import unmask as _unmask
+from ivr_ci.flow.yamlpolicy import AliasBudgetExceeded, check_aliases
 
 try:  # libyaml when present; same node tree either way
     from yaml import CSafeLoader as _BaseLoader
@@ -332,26 +333,19 @@ def _build(node: yaml.Node, dups: list[DuplicateKey]) -> Any:
 
 
 def _nesting_error(root: yaml.Node) -> YamlSyntaxError:
-    """An alias used inside its own anchor (`a: &a [*a]`) makes an endless tree; say where."""
-    on_path: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    """Building ran out of stack: say where the nesting goes deepest (aliases cannot loop
+    here: check_aliases refused an alias inside its own anchor)."""
+    deepest, where = 0, root
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
     while stack:
-        node, leaving = stack.pop()
-        if leaving:
-            on_path.discard(id(node))
-            continue
-        if id(node) in on_path:
-            mark = node.start_mark
-            return YamlSyntaxError("an alias refers to the anchor it is inside (an endless structure)",
-                                   mark.line + 1, mark.column + 1)
-        if node.__class__ is _ScalarNode:
-            continue
-        on_path.add(id(node))
-        stack.append((node, True))
-        children = node.value if node.__class__ is _SequenceNode else [n for pair in node.value for n in pair]
-        stack.extend((child, False) for child in reversed(children))
-    mark = root.start_mark
-    return YamlSyntaxError("nested too deeply to read", mark.line + 1, mark.column + 1)
+        node, depth = stack.pop()
+        if depth > deepest:
+            deepest, where = depth, node
+        if node.__class__ is not _ScalarNode:
+            children = node.value if node.__class__ is _SequenceNode else [n for pair in node.value for n in pair]
+            stack.extend((child, depth + 1) for child in children)
+    mark = where.start_mark
+    return YamlSyntaxError(f"nested too deeply to read ({deepest} levels)", mark.line + 1, mark.column + 1)
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, masked: str) -> YamlSyntaxError:
@@ -381,6 +375,13 @@ def parse_yaml(text: str) -> ParsedYaml:
         raise _syntax_error(exc, masked) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(_unmask(str(exc)), 1, 1) from None
+    except RecursionError:  # the pure-Python composer (no libyaml) has no depth limit of its own
+        raise YamlSyntaxError("nested too deeply to read", 1, 1) from None
+    if nodes and "&" in masked:  # anchors: size what their aliases expand to before building
+        try:
+            check_aliases(nodes[0])
+        except AliasBudgetExceeded as exc:
+            raise YamlSyntaxError(exc.message, exc.line, exc.col) from None
     dups: list[DuplicateKey] = []
     try:
         root = _build(nodes[0], dups) if nodes else None

@@ -13,6 +13,7 @@ from ivr_ci.config import Config
 from ivr_ci.errors import UsageError
 from ivr_ci.findings import Finding, Severity
 from ivr_ci.flow import expand_paths, load_flow_text
+from ivr_ci.flow.yamlpolicy import read_text
 from ivr_ci.promote.ordering import FlowKey, group_problems, label
 from ivr_ci.promote.overlay import MenuOverlay, apply_overlay, matches_flow
 from ivr_ci.promote.render import RenderedFlow, render_flow
@@ -48,8 +49,7 @@ def source_paths(config: Config, paths: list[str]) -> list[str]:
 
 def _read(path: str) -> str | Finding:
     try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            return fh.read().replace("\r\n", "\n")
+        return read_text(path)
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         return Finding("promote-render", Severity.ERROR, f"cannot read flow file: {reason}", path)
