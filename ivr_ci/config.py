@@ -119,8 +119,8 @@ def find_config(start: str | None = None) -> str | None:
     while True:
         for name in CONFIG_NAMES:
             candidate = os.path.join(here, name)
-            if os.path.isfile(candidate):
-                return candidate
+            if os.path.exists(candidate) and not os.path.isdir(candidate):
+                return candidate  # not a regular file (a FIFO): refused with a message when read
         parent = os.path.dirname(here)
         if parent == here:
             return None
@@ -133,7 +133,7 @@ def load_config(path: str | None = None, start: str | None = None) -> Config:
         path = os.environ.get("IVR_CI_CONFIG") or find_config(start)
         if path is None:
             return Config()
-    elif not os.path.isfile(path):
+    elif not os.path.exists(path):
         raise ConfigError(f"{path}: config file not found")
     data = read_yaml_file(path, "config")
     if data is None:

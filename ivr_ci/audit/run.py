@@ -24,6 +24,7 @@ from ivr_ci.audit.timerange import parse_duration, plan_windows, resolve_range
 from ivr_ci.config import Config, load_config
 from ivr_ci.errors import ConfigError, UsageError
 from ivr_ci.util.files import atomic_file
+from ivr_ci.util.numbers import whole_number
 
 FORMATS = ("md", "html", "csv", "json")
 FAIL_ON = ("drift", "out-of-band")
@@ -69,8 +70,8 @@ def audit_settings(config: Config) -> dict[str, Any]:
     if window is not None and not isinstance(window, str):
         raise ConfigError(f"{where}: audit/metrics-window: expected a duration such as 24h")
     limit = section.get("timeline-limit")
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
-        raise ConfigError(f"{where}: audit/timeline-limit: expected a positive integer")
+    if limit is not None and whole_number(limit, 1, 1_000_000) is None:
+        raise ConfigError(f"{where}: audit/timeline-limit: expected a whole number from 1 to 1000000")
     return {"pipeline-clients": list(clients), "metrics-window": window, "timeline-limit": limit}
 
 

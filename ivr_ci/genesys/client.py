@@ -18,6 +18,7 @@ from ivr_ci.genesys.policy import PollPolicy, RetryPolicy
 from ivr_ci.genesys.ratelimit import Limiter, RateLimiter
 from ivr_ci.genesys.regions import API_BASE_ENV, Endpoints, resolve_endpoints
 from ivr_ci.genesys.transport import Transport, TransportStats
+from ivr_ci.util.numbers import read_number
 
 DEFAULT_RATE_LIMIT = 300.0  # requests per minute per token (Genesys default)
 
@@ -114,7 +115,10 @@ def client_for_environment(
         raise ConfigurationError(f"{name}: no `region` or `api_base` (and GENESYSCLOUD_REGION is not set)")
     if "rate_limit" in env_config and "rate_limit" not in kwargs:
         value = env_config["rate_limit"]
-        if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0):
-            raise ConfigurationError(f"rate_limit must be a positive number of requests per minute, not {value!r}")
-        kwargs["rate_limit"] = float(value) if value is not None else None
+        number = read_number(value) if isinstance(value, (int, float)) else None
+        if value is not None and (number is None or number.value is None or not 0 < number.value <= 1e6):
+            shown = number.shown if number else repr(value)[:40]
+            raise ConfigurationError(f"rate_limit must be a positive number of requests per minute "
+                                     f"(at most 1000000), not {shown}")
+        kwargs["rate_limit"] = number.value if number else None
     return GenesysClient(creds, region=region, api_base=base, **kwargs)

@@ -14,6 +14,7 @@ from typing import Any
 from ivr_ci.config import Config
 from ivr_ci.errors import ConfigError
 from ivr_ci.flow.yamlpos import YMap
+from ivr_ci.util.numbers import whole_number
 
 DEFAULT_LEDGER = ".ivr-ci/ledger.jsonl"
 DEFAULT_CONCURRENCY = 4
@@ -136,7 +137,8 @@ def promotion_settings(config: Config, *, ledger: str | None = None, lock_dir: s
         ledger=ledger_path,
         lock_dir=lock_dir,
         groups=groups,
-        concurrency=int(section.get("concurrency") or DEFAULT_CONCURRENCY),
-        lock_ttl=float(section.get("lock-ttl-minutes") or DEFAULT_LOCK_TTL_MINUTES) * 60.0,
-        job_timeout=float(section.get("job-timeout-minutes") or DEFAULT_JOB_TIMEOUT_MINUTES) * 60.0,
+        # bounded by the config schema; read without overflow all the same (a config built in code)
+        concurrency=whole_number(section.get("concurrency"), 1, 32) or DEFAULT_CONCURRENCY,
+        lock_ttl=(whole_number(section.get("lock-ttl-minutes"), 1, 10080) or DEFAULT_LOCK_TTL_MINUTES) * 60.0,
+        job_timeout=(whole_number(section.get("job-timeout-minutes"), 1, 60) or DEFAULT_JOB_TIMEOUT_MINUTES) * 60.0,
     )

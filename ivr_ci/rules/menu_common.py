@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ivr_ci.errors import ConfigError
 from ivr_ci.flow.model import Choice, Menu
 from ivr_ci.rules.context import FlowContext
-
-_NUMBER_RE = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*$")
+from ivr_ci.util.numbers import read_number
 
 # How a settings value is given (Archy wraps nearly every value in a one-key mapping).
 ABSENT, INHERIT, LITERAL, DYNAMIC = "absent", "inherit", "literal", "dynamic"
@@ -49,14 +47,9 @@ def wrapped(value: Any) -> tuple[str, Any]:
 
 
 def as_number(value: Any) -> float | None:
-    """A literal number (also written as a string); None when it is not one."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str) and _NUMBER_RE.match(value):
-        return float(value)
-    return None
+    """A finite literal number (also written as a string); None when it is not one (or is
+    one no setting can hold: see ivr_ci.util.numbers)."""
+    return read_number(value).value
 
 
 def int_option(ctx: FlowContext, rule_id: str, name: str, minimum: int = 1) -> int:

@@ -8,6 +8,7 @@ plays; several published provider examples rely on that).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +24,7 @@ from ivr_ci.rules.menu_common import (
     menu_label,
     wrapped,
 )
+from ivr_ci.util.numbers import read_number
 
 ARCHITECT_DEFAULT_REPEAT = 3  # plays of the prompt when the flow sets nothing
 _UNIT_SECONDS = {"ms": 0.001, "seconds": 1.0, "minutes": 60.0, "hours": 3600.0}
@@ -36,14 +38,17 @@ def flow_menu_settings(flow: Flow) -> dict:
     return _settings(flow.settings.get("settingsMenu"))
 
 
-def _duration(lit: Any) -> tuple[float, str] | None:
-    """Seconds of a literal duration `{seconds: 10}` / `{ms: 500}`, with the unit key."""
+def _duration(lit: Any) -> tuple[float, str, str] | None:
+    """Seconds of a literal duration `{seconds: 10}` / `{ms: 500}`, with the unit key and the
+    value as written (inf seconds when it is too large to be a number)."""
     if not isinstance(lit, dict):
         return None
     for unit, factor in _UNIT_SECONDS.items():
         if unit in lit:
-            n = as_number(lit[unit])
-            return (n * factor, unit) if n is not None else None
+            n = read_number(lit[unit])
+            if n.problem:
+                return math.inf, unit, f"{{{unit}: {n.shown}}}: {n.problem}"
+            return (n.value * factor, unit, f"{n.value * factor:g} s") if n.value is not None else None
     return None
 
 
@@ -54,10 +59,10 @@ def _timeout_hits(block: dict, where: str) -> Iterator[Hit]:
     found = _duration(lit)
     if found is None:
         return
-    seconds, unit = found
+    seconds, unit, shown = found
     if not 1 <= seconds <= 60:
         yield Hit(key_line(lit, unit, key_line(block, "menuSelectionTimeout")), message=(
-            f"{where}: menuSelectionTimeout is {seconds:g} s; set it between 1 and 60 seconds "
+            f"{where}: menuSelectionTimeout is {shown}; set it between 1 and 60 seconds "
             "(Architect's default is 10)"))
 
 
@@ -97,9 +102,10 @@ def _repeat_hit(block: dict, where: str) -> Iterator[Hit]:
     state, lit = _repeat_literal(block)
     if state != LITERAL:
         return
-    n = as_number(lit)
-    if n is None or n != int(n) or not 1 <= n <= 10:
-        shown = f"{n:g}" if n is not None else repr(lit)
+    reading = read_number(lit)
+    n = reading.value
+    if n is None or not n.is_integer() or not 1 <= n <= 10:
+        shown = reading.shown + (f": {reading.problem}" if reading.problem else "")
         line = key_line(block.get("repeatCount"), "lit", key_line(block, "repeatCount"))
         yield Hit(line, message=(
             f"{where}: repeatCount is {shown}; set a whole number of plays between 1 and 10 "

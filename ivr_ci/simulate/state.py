@@ -45,7 +45,7 @@ def _coerce(vtype: str | None, value: Any) -> Any:
             from ivr_ci.simulate.functions_media import to_datetime
 
             return to_datetime(value)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):  # `--set Flow.n=1e309` stays the text given
         return value
     return value
 
