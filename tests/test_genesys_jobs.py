@@ -1,4 +1,5 @@
-"""Import (publish) and export jobs of the Genesys client, against the real emulator."""
+"""Import (publish) and export jobs against the real emulator, through their one implementation each:
+`promote.deploy.Deployer` on the client's job steps, and `promote.target.export_published`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from ivr_ci.genesys import (
     ImportJobFailed,
     JobTimeout,
 )
+from ivr_ci.promote.deploy import Deployer
+from ivr_ci.promote.poller import AdaptivePoller
+from ivr_ci.promote.target import export_published
 from tests.genesys_helpers import admin
 
 FLOW = """\
@@ -53,74 +57,92 @@ def flow_yaml(name: str = "Billing IVR", queue: str = "General Support") -> str:
     return FLOW.format(name=name, queue=queue)
 
 
+class Events:
+    """The Deployer's progress lines, as (label, stage, detail)."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str, str]] = []
+
+    def __call__(self, label: str, stage: str, detail: str = "") -> None:
+        self.seen.append((label, stage, detail))
+
+    @property
+    def stages(self) -> list[str]:
+        return [stage for _, stage, _ in self.seen]
 
 
-def test_publish_yaml_creates_and_publishes_with_progress(client: GenesysClient) -> None:
-    events: list[Any] = []
-    result = client.publish_yaml(flow_yaml(), progress=events.append)
-    stages = [e.stage for e in events]
-    assert stages[:2] == ["queued", "uploading"] and stages[-1] == "published"
-    assert set(stages[2:-1]) == {"importing"} and result.polls == len(stages) - 3
-    assert all(e.job_id == result.job_id for e in events)
+def deployer(client: GenesysClient, timeout: float = 30.0) -> tuple[Deployer, Events]:
+    events = Events()
+    return Deployer(client, AdaptivePoller(initial=0.01, cap=0.05), events, timeout), events
+
+
+def test_publish_creates_and_publishes_with_progress(client: GenesysClient) -> None:
+    deploy, events = deployer(client)
+    result = deploy.publish("billing", "Billing IVR", flow_yaml())
+    assert events.stages[:2] == ["queued", "uploading"] and events.stages[-1] == "published"
+    assert set(events.stages[2:-1]) <= {"importing"} and result.polls == len(events.stages) - 2
+    assert f"job {result.job_id}" in events.seen[1][2]
     flow = client.get_flow(result.flow_id)
     assert flow["name"] == "Billing IVR" and flow["publishedVersion"]["id"] == "1.0"
-    assert result.command == "Publish" and result.duration > 0
+    assert result.seconds > 0 and deploy.touched["billing"].final == "Success"
     # the same name again updates the same flow with a new version
-    again = client.publish_yaml(flow_yaml())
+    again = deploy.publish("billing", "Billing IVR", flow_yaml())
     assert again.flow_id == result.flow_id
     assert client.get_flow(result.flow_id)["publishedVersion"]["id"] == "2.0"
     assert [v["id"] for v in client.list_flow_versions(result.flow_id)][:2] == ["2.0", "1.0"]
 
 
-def test_polling_backs_off_until_the_job_finishes(emulator: Any, client: GenesysClient) -> None:
+def test_polling_continues_until_the_job_finishes(emulator: Any, client: GenesysClient) -> None:
     admin(emulator, "/__admin/settings", {"importJobPolls": 5})
-    statuses: list[str] = []
-    job = client.register_import_job()
-    client.upload_import(job, flow_yaml())
-    state = client.wait_import_job(job.id, on_status=lambda s: statuses.append(s["status"]))
-    assert statuses == ["Started"] * 4 + ["Success"] and state["flow"]["id"]
+    deploy, events = deployer(client)
+    result = deploy.publish("billing", "Billing IVR", flow_yaml())
+    assert result.polls == 5 and [d for _, s, d in events.seen if s == "importing"] == ["(Started)"] * 4
 
 
 def test_job_time_limit(emulator: Any, client: GenesysClient) -> None:
     admin(emulator, "/__admin/settings", {"jobLatencyMs": 5000})
-    job = client.register_import_job()
-    client.upload_import(job, flow_yaml())
-    with pytest.raises(JobTimeout, match="still Started"):
-        client.wait_import_job(job.id, timeout=0.3)
+    deploy, _ = deployer(client, timeout=0.3)
+    with pytest.raises(JobTimeout, match="not finished after"):
+        deploy.publish("billing", "Billing IVR", flow_yaml())
+    assert deploy.touched["billing"].final is None  # unknown: a rollback must settle it first
 
 
 def test_failure_surfaces_every_archy_message(client: GenesysClient) -> None:
+    deploy, _ = deployer(client)
     with pytest.raises(ImportJobFailed) as info:
-        client.publish_yaml(flow_yaml("Broken IVR", queue="No Such Queue"))
+        deploy.publish("broken", "Broken IVR", flow_yaml("Broken IVR", queue="No Such Queue"))
     err = info.value
     text = str(err)
     assert "no matches: unable to find a queue named 'No Such Queue'" in text
     assert "GET /api/v2/routing/queues" in text  # the NetworkDiagnostic detail
     assert "Flow 'Broken IVR' could not be published: 1 error(s)." in text
     assert err.job_id and len(err.messages) == 2 and err.exit_code == 1
+    assert deploy.touched["broken"].final == "Failure"
 
 
 def test_injected_job_failure(emulator: Any, client: GenesysClient) -> None:
     admin(emulator, "/__admin/faults", {"kind": "job_failure", "flow": "Billing IVR",
                                         "message": "Archy failed: exit code: 107"})
     with pytest.raises(ImportJobFailed, match="Archy failed: exit code: 107") as info:
-        client.publish_yaml(flow_yaml())
+        deployer(client)[0].publish("billing", "Billing IVR", flow_yaml())
     assert any(m.get("type") == "Error" for m in info.value.messages)
 
 
 def test_locked_flow_fails_unless_force_unlocked(emulator: Any, client: GenesysClient) -> None:
     admin(emulator, "/__admin/lock", {"flow": "Main IVR", "user": "Jane Doe"})
+    deploy, events = deployer(client)
     with pytest.raises(ImportJobFailed, match="locked by user 'Jane Doe'"):
-        client.publish_yaml(flow_yaml("Main IVR"))
+        deploy.publish("main", "Main IVR", flow_yaml("Main IVR"))
     flow_id = client.find_flow("Main IVR", "INBOUNDCALL")["id"]
-    result = client.publish_yaml(flow_yaml("Main IVR"), force_unlock_flow_id=flow_id)
+    result = deploy.publish("main", "Main IVR", flow_yaml("Main IVR"), unlock_flow_id=flow_id)
     assert result.flow_id == flow_id and not client.get_lock_state(flow_id).locked
+    assert ("Main IVR", "unlocking", "(--force-unlock)") in events.seen
 
 
 def test_upload_is_retried_on_reset_and_s3_errors(emulator: Any, client: GenesysClient) -> None:
     admin(emulator, "/__admin/faults", [{"kind": "reset", "path": "/__upload/*"},
                                         {"kind": "error", "status": 503, "path": "/__upload/*", "nth": 2}])
-    assert client.publish_yaml(flow_yaml()).flow_id
+    assert deployer(client)[0].publish("billing", "Billing IVR", flow_yaml()).flow_id
     assert client.stats.connection_errors == 1 and client.stats.server_errors == 1
 
 
@@ -158,18 +180,25 @@ def test_upload_sends_exactly_the_returned_headers_and_no_token(client: GenesysC
     assert "abc" not in repr(ImportJob(real.id, url, real.headers))
 
 
-def test_export_flow_yaml(client: GenesysClient) -> None:
-    flow_id = client.find_flow("Main IVR", "inboundcall")["id"]
-    text = client.export_flow_yaml(flow_id)
+def _main_ivr(client: GenesysClient) -> tuple[str, str]:
+    flow = client.find_flow("Main IVR", "inboundcall")
+    return flow["id"], client.get_flow(flow["id"])["publishedVersion"]["id"]
+
+
+def test_export_published(client: GenesysClient) -> None:
+    flow_id, version = _main_ivr(client)
+    text = export_published(client, [(flow_id, version)])[flow_id]
     assert "inboundCall:" in text and "name: Main IVR" in text
-    assert client.export_flow_yaml(flow_id, "1.0") == text
+    billing = deployer(client)[0].publish("billing", "Billing IVR", flow_yaml())
+    both = export_published(client, [(flow_id, version), (billing.flow_id, "1.0")])  # one job, a zip
+    assert both[flow_id] == text and "name: Billing IVR" in both[billing.flow_id]
     with pytest.raises(ExportJobFailed, match="could not find the flow") as info:
-        client.export_flow_yaml(flow_id, "99.0")
+        export_published(client, [(flow_id, "99.0")])
     assert info.value.messages
 
 
 def test_export_download_is_retried(emulator: Any, client: GenesysClient) -> None:
     admin(emulator, "/__admin/faults", {"kind": "error", "status": 503, "path": "/__download/*"})
-    flow_id = client.find_flow("Main IVR")["id"]
-    assert "Main IVR" in client.export_flow_yaml(flow_id)
+    flow_id, version = _main_ivr(client)
+    assert "Main IVR" in export_published(client, [(flow_id, version)])[flow_id]
     assert client.stats.server_errors == 1

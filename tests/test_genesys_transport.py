@@ -20,6 +20,9 @@ from ivr_ci.genesys import (
     ServerError,
     Unauthorized,
 )
+from ivr_ci.promote.deploy import Deployer
+from ivr_ci.promote.poller import AdaptivePoller
+from ivr_ci.promote.target import export_published
 
 SECRET = "local-secret"
 FAST_RETRY = RetryPolicy(max_total=10.0, max_attempts=4, backoff_base=0.01, backoff_cap=0.05)
@@ -219,7 +222,9 @@ def test_no_secret_or_token_in_logs_reprs_or_errors(emulator: Any, caplog: pytes
         client.find_skill("Billing")
         requests.post(emulator.url("/__admin/tokens/expire"), timeout=5)
         client.find_prompt("Welcome")
-        client.publish_yaml(client.export_flow_yaml(client.find_flow("Main IVR")["id"]))
+        main = client.get_flow(client.find_flow("Main IVR")["id"])
+        exported = export_published(client, [(main["id"], main["publishedVersion"]["id"])])[main["id"]]
+        Deployer(client, AdaptivePoller(initial=0.01), lambda *a: None, 30.0).publish("main", "Main IVR", exported)
         token = client.transport.token()
         texts = [r.getMessage() for r in caplog.records] + [repr(client), repr(client.transport),
                                                             repr(client.credentials), str(client.credentials)]

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from ivr_ci.genesys.client import GenesysClient, client_for_environment
     from ivr_ci.genesys.flows import FlowLock
     from ivr_ci.genesys.insights import Dependencies
-    from ivr_ci.genesys.jobs import ImportJob, Progress, PublishResult
+    from ivr_ci.genesys.jobs import ImportJob
     from ivr_ci.genesys.ratelimit import RateLimiter
 
 _LAZY = {
@@ -44,8 +44,6 @@ _LAZY = {
     "FlowLock": "ivr_ci.genesys.flows",
     "Dependencies": "ivr_ci.genesys.insights",
     "ImportJob": "ivr_ci.genesys.jobs",
-    "Progress": "ivr_ci.genesys.jobs",
-    "PublishResult": "ivr_ci.genesys.jobs",
     "RateLimiter": "ivr_ci.genesys.ratelimit",
 }
 
@@ -79,8 +77,6 @@ __all__ = [
     "JobTimeout",
     "NotFound",
     "PollPolicy",
-    "Progress",
-    "PublishResult",
     "RateLimited",
     "RateLimiter",
     "RetryPolicy",

@@ -35,16 +35,13 @@ class RetryPolicy:
 
 @dataclass(frozen=True)
 class PollPolicy:
-    """Adaptive polling of asynchronous jobs: start at `initial`, multiply by `factor` up to `cap`.
-
-    `import_timeout` is 16 minutes like the Terraform provider; export jobs and audit queries
-    have their own limits.
-    """
+    """Polling of export jobs and audit queries: start at `initial`, multiply by `factor` up to
+    `cap`, each within its own limit. (Import jobs are polled by `promote.poller.AdaptivePoller`,
+    which learns their duration.) `upload_timeout` bounds the presigned-URL upload's retries."""
 
     initial: float = 0.2
     factor: float = 1.5
     cap: float = 5.0
-    import_timeout: float = 16 * 60.0
     export_timeout: float = 120.0
     audit_timeout: float = 600.0
     upload_timeout: float = 20.0  # total retry time of the presigned-URL upload (TF: 20 s)

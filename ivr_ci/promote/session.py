@@ -52,7 +52,7 @@ def make_client(env: EnvSettings, *, api_base: str | None = None, poll_initial: 
     if poll_initial is not None:
         changes.update(initial=poll_initial, cap=max(poll_initial, min(5.0, poll_initial * 20)))
     if job_timeout is not None:
-        changes.update(import_timeout=job_timeout, export_timeout=job_timeout)
+        changes["export_timeout"] = job_timeout  # import jobs: the Deployer's own timeout
     if upload_timeout is not None:
         changes["upload_timeout"] = upload_timeout
     policy = replace(PollPolicy(), **changes)
