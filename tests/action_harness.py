@@ -173,8 +173,9 @@ def _undeclared_inputs(node: Any, declared: set[str]) -> list[str]:
 
 class _Run:
     def __init__(self, action_dir: Path, repo_root: Path, base_env: dict[str, str], github: dict[str, Any],
-                 stubs: Mapping[str, Stub], timeout: float) -> None:
+                 stubs: Mapping[str, Stub], timeout: float, runner_os: str = "Linux") -> None:
         self.action_dir, self.repo_root, self.base_env = action_dir, repo_root, base_env
+        self.runner_os = runner_os
         self.github, self.stubs, self.timeout = github, stubs, timeout
         self.exported: dict[str, str] = {}
         self.paths: list[str] = []
@@ -191,7 +192,7 @@ class _Run:
         if unknown:
             raise HarnessError(f"inputs not declared by the action: {sorted(unknown)}")
         github = dict(self.github, action_path=str(action_dir))
-        runner = {"temp": self.base_env["RUNNER_TEMP"], "os": "Linux", "arch": "X64"}
+        runner = {"temp": self.base_env["RUNNER_TEMP"], "os": self.runner_os, "arch": "X64"}
         defaults_ev = Evaluator({"github": github, "runner": runner})  # defaults may use ${{ github.token }}
         values = {k: interpolate(to_str(v.get("default", "")), defaults_ev)
                   for k, v in declared.items() if isinstance(v, dict)}
@@ -298,8 +299,15 @@ def run_action(
     stubs: Mapping[str, Stub] | None = None,
     use_current_python: bool = True,
     timeout: float = 300.0,
+    runner_os: str = "Linux",
+    post: list[Callable[[], None]] | None = None,
 ) -> ActionResult:
-    """Run a composite action (directory or action.yml); see the module docstring."""
+    """Run a composite action (directory or action.yml); see the module docstring.
+
+    `runner_os` sets RUNNER_OS and `runner.os` (Linux, macOS, Windows). `post` is a list that stubs
+    may append callables to: they run after the last step, before RUNNER_TEMP is removed, as the
+    runner runs the `post:` of used actions (actions/cache saves the cache there).
+    """
     action, action_dir = load_action(action_path)
     event = default_pr_event() if event is None else event
     with tempfile.TemporaryDirectory(prefix="ivr-action-") as tmpdir:
@@ -320,7 +328,7 @@ def run_action(
             "GITHUB_API_URL": api, "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": repo,
             "GITHUB_ENV": str(tmp / "github_env"), "GITHUB_PATH": str(tmp / "github_path"),
             "GITHUB_RUN_ID": "1", "GITHUB_SHA": "a" * 40, "GITHUB_REF": "refs/pull/7/merge",
-            "RUNNER_OS": "Linux",
+            "RUNNER_OS": runner_os, "RUNNER_ARCH": "X64",
         })
         if use_current_python:
             base["IVR_CI_ACTION_TEST_PYTHON"] = sys.executable
@@ -331,7 +339,9 @@ def run_action(
                   "event_path": base["GITHUB_EVENT_PATH"], "repository": repo, "api_url": api,
                   "server_url": "https://github.com", "sha": "a" * 40, "ref": base["GITHUB_REF"], "run_id": "1"}
         runner = _Run(action_dir, Path(repo_root) if repo_root else action_dir.parent, base, github,
-                      stubs or {}, timeout)
+                      stubs or {}, timeout, runner_os)
         code, outputs, records = runner.run(action, action_dir, inputs or {})
+        for hook in post or []:
+            hook()
         return ActionResult(outputs, "".join(runner.summary), "".join(runner.stdout), "".join(runner.stderr),
                             code, records, dict(runner.exported))
