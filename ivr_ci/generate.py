@@ -169,11 +169,51 @@ def render_root_action() -> str:
     return "\n".join(lines) + "\n"
 
 
+ACTION_TABLES_BEGIN = "<!-- inputs and outputs: generated from action.yml by `python -m ivr_ci.generate`; do not edit -->"
+ACTION_TABLES_END = "<!-- end of the generated inputs and outputs -->"
+
+
+def _cell(text: object) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def render_action_tables(action: dict) -> str:
+    """The Inputs and Outputs sections of an action's README, from its action.yml."""
+    lines = ["## Inputs", "", "| input | required | default | description |", "|---|---|---|---|"]
+    for name, spec in (action.get("inputs") or {}).items():
+        default = spec.get("default")
+        shown = f"`{_cell(default)}`" if default not in (None, "") else ""
+        lines.append(f"| `{name}` | {'yes' if spec.get('required') else 'no'} | {shown} | "
+                     f"{_cell(spec.get('description', ''))} |")
+    lines += ["", "## Outputs", "", "| output | description |", "|---|---|"]
+    for name, spec in (action.get("outputs") or {}).items():
+        lines.append(f"| `{name}` | {_cell(spec.get('description', ''))} |")
+    return "\n".join(lines)
+
+
+def _action_readme(stage: str):
+    def render() -> str:
+        import yaml
+
+        base = os.path.join(REPO, "entrypoints", stage)
+        with open(os.path.join(base, "action.yml"), encoding="utf-8") as fh:
+            action = yaml.safe_load(fh)
+        with open(os.path.join(base, "README.md"), encoding="utf-8") as fh:
+            current = fh.read()
+        head, sep, rest = current.partition(ACTION_TABLES_BEGIN)
+        _, sep2, tail = rest.partition(ACTION_TABLES_END)
+        if not (sep and sep2):
+            raise SystemExit(f"entrypoints/{stage}/README.md: the generated-tables markers are missing")
+        return head + ACTION_TABLES_BEGIN + "\n" + render_action_tables(action) + "\n" + ACTION_TABLES_END + tail
+    return render
+
+
 GENERATED = {
     "docs/rules.md": render_rules_markdown,
     ".pre-commit-hooks.yaml": render_hook_manifest,
     "hooks/README.md": render_hooks_readme,
     "action.yml": render_root_action,
+    **{f"entrypoints/{stage}/README.md": _action_readme(stage) for stage in STAGE_ACTIONS},
 }
 
 

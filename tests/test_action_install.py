@@ -189,3 +189,43 @@ def test_every_action_installs_the_same_way():
         assert cache["with"] == {"path": "${{ steps.install-key.outputs.path }}",
                                  "key": "${{ steps.install-key.outputs.key }}"}
         assert "install.sh" in steps[3]["run"] and "install.sh\" key" in steps[1]["run"]
+
+
+def _update_lock_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("update_lock", REPO / "entrypoints" / "_shared" / "update_lock.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_lock_is_current_pinned_and_hashed():
+    """The lock covers pyproject's runtime dependencies as they are now, every pin with its hashes."""
+    from packaging.requirements import Requirement
+
+    update_lock = _update_lock_module()
+    text = LOCK.read_text()
+    assert update_lock.is_current(text), "requirements.lock is stale: pip install uv && " \
+                                         "python entrypoints/_shared/update_lock.py"
+    _, body = update_lock.split_lock(text)
+    entries = [e for e in re.split(r"\n(?=\S)", body.strip()) if e]
+    pins: dict[str, list[str]] = {}
+    for entry in entries:
+        m = re.match(r"([A-Za-z0-9_.-]+)==(\S+)", entry)
+        assert m, entry
+        assert re.search(r"--hash=sha256:[0-9a-f]{64}", entry), f"no hash for {m.group(1)}"
+        pins.setdefault(m.group(1).lower().replace("_", "-"), []).append(m.group(2))
+    for dep in update_lock.runtime_dependencies():
+        req = Requirement(dep)
+        versions = pins.get(req.name.lower().replace("_", "-"))
+        assert versions, f"{req.name} is not pinned in the lock"
+        assert all(req.specifier.contains(v, prereleases=True) for v in versions), (dep, versions)
+
+
+def test_lock_digest_changes_with_pyproject(tmp_path):
+    update_lock = _update_lock_module()
+    (tmp_path / "pyproject.toml").write_text((REPO / "pyproject.toml").read_text().replace(
+        '"requests>=2.28",', '"requests>=2.28",\n  "python-hcl2>=4",'))
+    assert not update_lock.is_current(LOCK.read_text(), repo=str(tmp_path))
