@@ -18,7 +18,8 @@ def test_action_follows_the_conventions():
     action, _ = load_action(ACTION)
     assert lint_action(action) == []
     uses = [s["uses"] for s in action["runs"]["steps"] if "uses" in s]
-    assert uses == ["actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065"]
+    assert uses == ["actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065",
+                    "actions/cache@5a3ec84eff668545956fd18022155c47e93e2684"]
 
 
 @pytest.mark.slow
