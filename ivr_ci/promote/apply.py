@@ -21,6 +21,7 @@ from ivr_ci.flow import load_flow_text
 from ivr_ci.promote import ledger as L
 from ivr_ci.promote.deploy import Deployer, ProgressPrinter
 from ivr_ci.promote.lock import acquire
+from ivr_ci.promote.maintenance_render import carry_versions
 from ivr_ci.promote.ordering import FlowKey, dependencies
 from ivr_ci.promote.plan import Plan, PlanFlow
 from ivr_ci.promote.planner import compute_plan
@@ -91,6 +92,7 @@ def apply_release(client: GenesysClient, release: Release, env: EnvSettings, pro
         entry = L.LedgerEntry(env.name, plan.hash, plan.source_hash, git_sha, run_id=run_id,
                               client_id=getattr(client, "client_id", None),
                               window_override=opts.override_window)
+        entry.maintenance = plan.maintenance_windows  # the windows the deployed flows now carry
         started = time.monotonic()
         try:
             ok = _run(client, plan, entry, opts, stop, stream) if plan.changed else True
@@ -104,6 +106,7 @@ def apply_release(client: GenesysClient, release: Release, env: EnvSettings, pro
         if not plan.changed:
             entry.outcome, entry.summary = L.UNCHANGED, "every flow already matches the target org: nothing deployed"
         entry.finished_at = L.now_iso()
+        carry_versions(entry, plan)
         entry.duration_seconds = time.monotonic() - started
         stats = client.stats
         entry.api = {k: int(getattr(stats, k)) for k in ("requests", "throttled", "retries", "server_errors",

@@ -99,6 +99,7 @@ class LedgerEntry:
     rollback: list[RollbackRecord] = field(default_factory=list)
     rollback_verified: bool | None = None
     api: dict[str, int] = field(default_factory=dict)
+    maintenance: list[dict[str, Any]] = field(default_factory=list)  # windows the deployed flows carry
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -111,6 +112,7 @@ class LedgerEntry:
             "rollback": {"flows": [r.to_json() for r in self.rollback], "verified": self.rollback_verified}
             if self.rollback or self.rollback_verified is not None else None,
             "api": self.api,
+            **({"maintenance": self.maintenance} if self.maintenance else {}),
         }
 
     def to_line(self) -> str:

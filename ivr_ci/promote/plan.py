@@ -57,6 +57,7 @@ class PlanFlow:
     changes: list[dict[str, Any]] = field(default_factory=list)  # semantic diff (ivr_ci.diff Change JSON)
     text: str = field(default="", repr=False)  # rendered YAML (not in JSON output)
     snapshot: str | None = field(default=None, repr=False)  # published YAML at plan time
+    maintenance: list[str] = field(default_factory=list)  # its maintenance windows, in reviewer terms
 
     @property
     def changed(self) -> bool:
@@ -73,6 +74,7 @@ class PlanFlow:
             "targetId": self.target_id, "targetVersion": self.target_version,
             "lockedBy": self.lock.to_json() if self.lock else None, "dependsOn": self.depends_on,
             "change": self.change_summary, "changes": self.changes,
+            **({"maintenance": self.maintenance} if self.maintenance else {}),
         }
 
 
@@ -85,6 +87,8 @@ class Plan:
     findings: list[Finding] = field(default_factory=list)  # preflight: missing objects, empty queues
     notes: list[str] = field(default_factory=list)  # what could not be checked, and why
     permissions: dict[str, Any] = field(default_factory=dict)
+    maintenance: list[str] = field(default_factory=list)  # maintenance windows, in reviewer terms
+    maintenance_windows: list[dict[str, Any]] = field(default_factory=list)  # rendered windows (ledger)
 
     @property
     def changed(self) -> list[PlanFlow]:
@@ -118,6 +122,7 @@ class Plan:
             "findings": [f.to_json() for f in self.findings],
             "notes": self.notes,
             "permissions": self.permissions,
+            **({"maintenance": self.maintenance} if self.maintenance else {}),
         }
 
 

@@ -92,6 +92,10 @@ def compute_plan(client: GenesysClient, release: Release, *, git_sha: str | None
         if action != UNCHANGED:
             plan_flows[-1].change_summary, plan_flows[-1].changes = describe_change(snapshot, f.doc.flow)
 
+    from ivr_ci.promote import maintenance_render
+
+    maintenance = maintenance_render.annotate_plan(plan_flows, flows)
+    findings = maintenance_render.relocate(findings, flows)
     _order(plan_flows, flows)
     notes = list(release.notes) + list(pre.notes)
     for pf in plan_flows:
@@ -118,7 +122,8 @@ def compute_plan(client: GenesysClient, release: Release, *, git_sha: str | None
     for missing in permissions["missing"]:
         findings.append(Finding("promote-permission", Severity.ERROR,
                                 f"the OAuth client lacks permission '{missing}'", "<target org>"))
-    return Plan(release.environment, client.endpoints.api_base, git_sha, plan_flows, findings, notes, permissions)
+    return Plan(release.environment, client.endpoints.api_base, git_sha, plan_flows, findings, notes, permissions,
+                maintenance=maintenance, maintenance_windows=maintenance_render.plan_windows(flows))
 
 
 def _order(plan_flows: list[PlanFlow], flows: list[RenderedFlow]) -> None:

@@ -14,6 +14,7 @@ from ivr_ci.errors import UsageError
 from ivr_ci.findings import Finding, Severity
 from ivr_ci.flow import expand_paths, load_flow_text
 from ivr_ci.flow.yamlpolicy import read_text
+from ivr_ci.promote.maintenance_render import add_maintenance, relocate, relocate_block
 from ivr_ci.promote.ordering import FlowKey, group_problems, label
 from ivr_ci.promote.overlay import MenuOverlay, apply_overlay, matches_flow
 from ivr_ci.promote.render import RenderedFlow, render_flow
@@ -73,10 +74,13 @@ def render_release(config: Config, env: EnvSettings, files: list[str], overlays:
                 release.notes.append(f"{path}: menu overlay {overlay.path} applied to menu '{overlay.menu}' "
                                      "(line numbers below the menu refer to the overlaid text)")
                 used_overlays.add(i)
+        plain = text
+        text, windows, block = add_maintenance(config, env, path, text, name, release.findings)
         rendered, problems = render_flow(path, text, env.substitutions, env.name)
-        release.findings.extend(problems)
+        release.findings.extend(relocate_block(problems, path, windows, block))
         if rendered is not None:
             rendered.template_name = str(name) if name is not None else None
+            rendered.maintenance, rendered.source_template, rendered.prelude_block = windows, plain, block
             release.flows.append(rendered)
     for i, overlay in enumerate(overlays):
         if i not in used_overlays:
@@ -134,7 +138,7 @@ def offline_findings(config: Config, release: Release) -> list[Finding]:
             if (p.rule_id, p.path, p.line) not in seen:
                 findings.append(Finding(p.rule_id, p.severity, f"after substitution for '{release.environment}': "
                                         f"{p.message}", p.path, p.line, p.col, flow=f.name))
-    return findings
+    return relocate(findings, release.flows)  # lines of a maintenance prelude -> .ivr-ci.yaml
 
 
 def git_sha(cwd: str | None = None) -> str | None:

@@ -24,6 +24,9 @@ class RenderedFlow:
     doc: FlowDocument  # the rendered text loaded into the model
     used_keys: list[str] = field(default_factory=list)
     template_name: str | None = None  # the `name:` as written, placeholders and all
+    maintenance: list = field(default_factory=list)  # MaintenanceWindow rendered as a prelude
+    source_template: str | None = None  # the template before any maintenance prelude
+    prelude_block: tuple[int, int, int] | None = None  # (first line, lines, shift) of the prelude
 
     @property
     def name(self) -> str | None:
@@ -44,7 +47,10 @@ class RenderedFlow:
 
     @property
     def source_sha256(self) -> str:
-        return hashlib.sha256(self.template.encode("utf-8")).hexdigest()
+        # the release is the repository's templates: a maintenance prelude (per environment,
+        # per render time) must not make `requires:` see a different release
+        source = self.source_template if self.source_template is not None else self.template
+        return hashlib.sha256(source.encode("utf-8")).hexdigest()
 
 
 def _error(path: str, line: int, col: int, message: str) -> Finding:

@@ -35,6 +35,8 @@ def plan_text(plan: Plan) -> str:
         after = f" (after {', '.join(f.depends_on)})" if f.depends_on else ""
         lines.append(f"  {num:>3}  {f.action:9} {f.label.ljust(width)}  {f.target_version or '-':10} "
                      f"{f.change_summary}{after}")
+    if plan.maintenance:
+        lines += ["", "Maintenance windows:"] + [f"  {m}" for m in plan.maintenance]
     locked = [f for f in plan.flows if f.lock]
     if locked:
         lines += ["", "Locked flows:"]
@@ -79,6 +81,8 @@ def plan_markdown(plan: Plan) -> str:
                        f"{md_inline(f.target_version or '—')} | {md_inline(f.change_summary)}{after} |")
         out.append("")
         out += [d for d in (_change_details(f) for f in plan.changed) if d]
+    if plan.maintenance:
+        out += ["**Maintenance windows**", ""] + [f"- 🛠️ {md_inline(m)}" for m in plan.maintenance] + [""]
     unchanged = [f for f in plan.flows if not f.changed]
     if unchanged:
         names = ", ".join(md_inline(f.label) for f in unchanged)
@@ -110,6 +114,8 @@ def apply_text(entry: LedgerEntry) -> str:
         ver = f"{f['previousVersion'] or '-'} -> {f['newVersion'] or '-'}"
         err = f" ({f['error']})" if f.get("error") else ""
         lines.append(f"  {f['status']:12} {f['name']} ({f['type']}) {ver}{err}")
+    for w in data.get("maintenance") or []:
+        lines += [f"  maintenance: {d}" for d in w.get("description", [])]
     rb: dict[str, Any] | None = data.get("rollback")
     if rb:
         lines.append(f"  rollback verified: {rb['verified']}")
@@ -124,6 +130,10 @@ def apply_markdown(entry: LedgerEntry) -> str:
     out = [f"### ivr-ci promote `{md_inline(data['environment'])}`: {icon} {data['outcome']}", "",
            md_inline(data["summary"]), "",
            f"run `{data['runId']}` · plan hash `{data['planHash']}` · {data['durationSeconds']}s", ""]
+    for w in data.get("maintenance") or []:
+        out += [f"- 🛠️ {md_inline(d)}" for d in w.get("description", [])]
+    if data.get("maintenance"):
+        out.append("")
     if data["flows"]:
         out += ["| Flow | Status | Previous | New | Seconds |", "|---|---|---|---|---|"]
         for f in data["flows"]:

@@ -92,4 +92,6 @@ def online_preflight(config: Config, env_name: str, paths: list[str], *, api_bas
     kinds = {r.kind for f in release.flows if f.doc.flow is not None for r in f.doc.flow.org_references()}
     perms = permission_report(pre, exported=False, force_unlock=False, token_info=token_info, uses_kinds=kinds)
     notes = list(release.notes) + list(pre.notes) + ([perms["note"]] if perms["note"] else [])
-    return findings + pre.findings, notes
+    from ivr_ci.promote.maintenance_render import relocate
+
+    return findings + relocate(pre.findings, release.flows), notes
