@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("simulate", "Walk a flow as a caller would, offline."),
     "test": ("test_paths", "Run *.paths.yaml path assertions."),
     "emulator": ("emulator", "Run the Genesys Cloud API emulator on loopback."),
+    "maintenance": ("maintenance", "Scheduled maintenance windows: states in the org, start/end notifications."),
 }
 
 

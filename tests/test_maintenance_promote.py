@@ -4,7 +4,9 @@ before/inside/after, clean up after the window; validation refusals at their con
 from __future__ import annotations
 
 import json
+import threading
 from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -221,3 +223,64 @@ def test_other_validation_rules(tmp_path, capsys, monkeypatch):
     twice = next(f for f in found if f["rule"] == "IVR807" and "'twice'" in f["message"])
     assert "+0100" in twice["message"] and "+0000" in twice["message"]
     assert code == 1
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: list[dict] = []
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server API
+        _Hook.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def states(config: Path, at: str | None, capsys: pytest.CaptureFixture[str], *extra: str) -> dict:
+    capsys.readouterr()
+    args = ["maintenance", "--config", str(config), "--env", "dev", "--format", "json", *extra]
+    assert main([*args, "--at", at] if at else args) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_maintenance_command_states_and_check_notifies_once(tmp_path, emulator_factory, monkeypatch, capsys):
+    clock = Clock(monkeypatch, "2030-01-01T12:00")
+    hook = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    _Hook.received = []
+    try:
+        emu = emulator_factory(seed=seed(rendered({"ivr01.yaml": ivr_flow(1, "v1", module=False)})))
+        files = {"ivr01.yaml": ivr_flow(1, "v1", module=False)}
+        config = write_project(tmp_path, files, emu.base_url,
+                               env_extra=f"    notify: http://127.0.0.1:{hook.server_address[1]}/hook\n",
+                               promotion_extra="maintenance:\n" + window("crm", "2030-01-05T01:00", "90m"))
+        runner = Runner(config, emu.base_url)
+
+        def state_at(at: str | None) -> list[str]:
+            return [w["state"] for w in states(config, at, capsys)["windows"]]
+
+        assert state_at(None) == ["scheduled"]  # in the config, not yet in the org
+        assert runner.apply().ok
+        assert state_at("2030-01-05T00:59") == ["deployed"]
+        assert state_at("2030-01-05T01:00") == ["active"]
+        assert state_at("2030-01-05T02:30") == ["expired"]
+
+        checks = []
+        for now in ("2030-01-04T12:00", "2030-01-05T01:05", "2030-01-05T01:10", "2030-01-05T02:31",
+                    "2030-01-05T02:40"):
+            clock.set(now)
+            checks.append([n["event"] for n in states(config, None, capsys, "--check").get("notified", [])])
+        assert checks == [[], ["ivr-ci.maintenance.start"], [], ["ivr-ci.maintenance.end"], []]
+        assert [(p["event"], p["window"], p["environment"]) for p in _Hook.received] == [
+            ("ivr-ci.maintenance.start", "crm", "dev"), ("ivr-ci.maintenance.end", "crm", "dev")]
+        assert _Hook.received[0]["flows"][0]["state"] == "active"
+        events = (tmp_path / "maintenance-events.jsonl").read_text().splitlines()
+        assert [json.loads(e)["event"] for e in events] == ["ivr-ci.maintenance.start", "ivr-ci.maintenance.end"]
+
+        clock.set("2030-01-05T03:00")
+        assert runner.apply().ok  # the clean-up apply
+        assert state_at(None) == ["cleaned"]
+    finally:
+        hook.shutdown()
+        hook.server_close()
