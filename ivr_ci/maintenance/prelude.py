@@ -291,3 +291,17 @@ def strip_prelude(text: str) -> str:
     for start, end, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
         lines[start:end] = new
     return "\n".join(lines)
+
+
+def render_windows(config: Any, environment: str, text: str, template_name: Any) -> str:
+    """`text` with the environment's prelude as promote would render it now (simulate --env);
+    unchanged when no window applies or the flow cannot carry one (validate-flow says why)."""
+    from ivr_ci.maintenance import windows as W
+
+    windows = W.windows_for_flow(config, environment, config.substitutions(environment), template_name)
+    if not windows:
+        return text
+    try:
+        return add_prelude(text, windows)
+    except PreludeError:
+        return text

@@ -215,6 +215,24 @@ def load_windows(config: Config, environment: str | None = None) -> list[Mainten
     return out
 
 
+def windows_for_flow(config: Config, environment: str, substitutions: dict[str, str],
+                     template_name: Any) -> list[MaintenanceWindow]:
+    """The environment's usable windows naming this flow (as written or rendered) that have not
+    ended now: what promote renders into it."""
+    if template_name is None or not config.data.get("maintenance"):
+        return []
+    from ivr_ci.flow.placeholders import substitute_placeholders as substitute
+
+    written = str(template_name)
+    now = now_utc()
+    out = []
+    for w in load_windows(config, environment):
+        names = set(w.flows) | {substitute(n, substitutions) for n in w.flows}
+        if (written in names or substitute(written, substitutions) in names) and w.valid and not w.ended(now):
+            out.append(w)
+    return out
+
+
 def max_concurrent(config: Config) -> int:
     return int(config.section("promotion").get("maintenance-max-concurrent") or DEFAULT_MAX_CONCURRENT)
 

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from ivr_ci.findings import Finding, Severity
 from ivr_ci.maintenance import windows as W
 from ivr_ci.maintenance.prelude import PreludeError, carried_windows, splice_prelude, strip_prelude
-from ivr_ci.promote.render import substitute
 
 if TYPE_CHECKING:
     from ivr_ci.config import Config
@@ -28,25 +27,10 @@ if TYPE_CHECKING:
     from ivr_ci.promote.settings import EnvSettings
 
 
-def windows_for_flow(config: Config, env: EnvSettings, template_name: Any) -> list[W.MaintenanceWindow]:
-    """The environment's windows naming this flow (as written or rendered) that have not ended."""
-    if template_name is None or not config.data.get("maintenance"):
-        return []
-    written = str(template_name)
-    rendered = substitute(written, env.substitutions)[0]
-    now = W.now_utc()
-    out = []
-    for w in W.load_windows(config, env.name):
-        names = {n for n in w.flows} | {substitute(n, env.substitutions)[0] for n in w.flows}
-        if (written in names or rendered in names) and w.valid and not w.ended(now):
-            out.append(w)
-    return out
-
-
 def add_maintenance(config: Config, env: EnvSettings, path: str, text: str, template_name: Any,
                     findings: list[Finding]) -> tuple[str, list[W.MaintenanceWindow], tuple[int, int, int] | None]:
     """The template with the flow's prelude, its windows and where the prelude block is."""
-    windows = windows_for_flow(config, env, template_name)
+    windows = W.windows_for_flow(config, env.name, env.substitutions, template_name)
     if not windows:
         return text, [], None
     try:

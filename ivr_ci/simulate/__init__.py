@@ -33,4 +33,10 @@ def load_for_simulation(path: str, config: Config | None = None, env: str | None
     raw = load_flow_file(path)
     if not raw.text:
         return raw
-    return load_flow_text(substitute(raw.text, values), path)
+    text = raw.text
+    if config.data.get("maintenance") and raw.flow is not None:
+        # maintenance windows of the environment, rendered as promote would (docs/maintenance.md)
+        from ivr_ci.maintenance.prelude import render_windows
+
+        text = render_windows(config, env, text, raw.flow.name)
+    return load_flow_text(substitute(text, values), path)
