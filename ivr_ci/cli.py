@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export", "Export flows from an org into parameterised Archy YAML."),
     "simulate": ("simulate", "Walk a flow as a caller would, offline."),
     "test": ("test_paths", "Run *.paths.yaml path assertions."),
+    "expr": ("expr", "Evaluate Architect expressions offline: value, type, errors."),
     "emulator": ("emulator", "Run the Genesys Cloud API emulator on loopback."),
     "maintenance": ("maintenance", "Scheduled maintenance windows: states in the org, start/end notifications."),
 }
