@@ -146,7 +146,7 @@ def test_runtime_error_runs_the_flow_error_handling(write_flow):
                   - updateData:
                       name: Bad
                       statements:
-                        - integer: {variable: Flow.n, value: {exp: ToInt(Flow.notSet)}}
+                        - integer: {variable: Flow.n, value: {exp: ToInt("not a number")}}
 """, settings="""\
   settingsErrorHandling:
     errorHandling:

@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable
+from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -28,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a variable's value (Flow.x=3, Call.Ani=+13175551212; repeatable): digits are an "
                         "Integer, 1.5 a Decimal, true/false a Boolean, \"quoted\" or other text a String")
     parser.add_argument("--at", help="the current time for GetCurrentDateTimeUtc(), e.g. 2026-11-23T10:00 "
-                        "(UTC unless an offset is given)")
+                        "(UTC unless an offset is given; default: now, as Architect's Expression Help)")
 
 
 def set_value(text: str) -> Any:
@@ -65,7 +66,7 @@ def _environment(args: argparse.Namespace) -> Any:
         if "." not in name:
             raise UsageError(f"--set {item}: a variable is Scope.name (Flow.x, Call.Ani...)")
         values[name] = set_value(value)
-    at = None
+    at = datetime.now(timezone.utc)
     if args.at:
         try:
             at = parse_at(args.at)

@@ -195,7 +195,7 @@ def _make_list_currency(ctx: Context, amounts: Any, codes: Any) -> Collection:
     if isinstance(codes, list):
         if len(codes) != len(amounts):
             raise ExprRuntimeError("MakeListCurrency(): as many codes as amounts are needed")
-        return Collection([_make_currency(ctx, a, c) for a, c in zip(amounts, codes)], "Currency")
+        return Collection([_make_currency(ctx, a, c) for a, c in zip(amounts, codes, strict=True)], "Currency")
     return Collection([_make_currency(ctx, a, codes) for a in amounts], "Currency")
 
 

@@ -216,7 +216,7 @@ def equal(a: Any, b: Any, ignore_case: bool = False) -> bool:
     if isinstance(a, NotSet) or isinstance(b, NotSet):
         return isinstance(a, NotSet) and isinstance(b, NotSet)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(equal(x, y, ignore_case) for x, y in zip(a, b))
+        return len(a) == len(b) and all(equal(x, y, ignore_case) for x, y in zip(a, b, strict=True))
     if isinstance(a, bool) or isinstance(b, bool):
         if isinstance(a, str) or isinstance(b, str):  # text from the command line
             return str(a).lower() == str(b).lower()

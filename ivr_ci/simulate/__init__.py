@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ivr_ci.flow import FlowDocument, load_flow_file, load_flow_text
 from ivr_ci.flow.placeholders import substitute_placeholders as substitute
-from ivr_ci.simulate.engine import simulate
+from ivr_ci.simulate.run import simulate
 from ivr_ci.simulate.trace import Outcome, SimResult, Step
 from ivr_ci.simulate.world import SimInput, Stub
 

@@ -7,44 +7,52 @@ input) are in `ivr_ci.simulate.external`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from ivr_ci.expr.ops import equal
+from ivr_ci.expr.values import (
+    ExprError,
+    ExprRuntimeError,
+    NotSet,
+    OrgObject,
+    Unknown,
+    is_not_set,
+)
+from ivr_ci.expr.values import trace_text as display
 from ivr_ci.flow.build import single_key
 from ivr_ci.flow.model import Action, Choice, Menu
 from ivr_ci.flow.types import TERMINAL_ACTIONS
 from ivr_ci.flow.yamlpos import YMap
-from ivr_ci.simulate.engine import EndState, EndTask, LoopControl, PreviousMenu, RepeatMenu, Stop
-from ivr_ci.simulate.evaluate import as_bool, equal
+from ivr_ci.simulate.engine import EndState, EndTask, LoopControl, PreviousMenu, RepeatMenu, Stop, line_of
+from ivr_ci.simulate.handlers import HandlerTable, label
 from ivr_ci.simulate.trace import Outcome
-from ivr_ci.simulate.values import NOT_SET, FlowRuntimeError, OrgObject, Unknown, display
-from ivr_ci.simulate.valuesof import line_of
 
 if TYPE_CHECKING:
     from ivr_ci.simulate.engine import Simulator
 
-Handler = Callable[["Simulator", Action], None]
-HANDLERS: dict[str, Handler] = {}
+CORE = HandlerTable()  # the flow's own actions; external.OUTSIDE has the outside world's
+handles = CORE.handles
 MAX_LOOP_ITERATIONS = 1000
 
 
-def handles(*names: str) -> Callable[[Handler], Handler]:
-    def wrap(fn: Handler) -> Handler:
-        for n in names:
-            HANDLERS[n] = fn
-        return fn
-    return wrap
+class Walker:
+    """Runs actions and menu choices with one handler table (ivr_ci.simulate.run builds it)."""
+
+    def __init__(self, handlers: HandlerTable) -> None:
+        self.handlers = handlers
+
+    def run_action(self, sim: Simulator, action: Action) -> None:
+        run_action(sim, action, self.handlers)
+
+    def run_choice(self, sim: Simulator, choice: Choice) -> None:
+        run_choice(sim, choice, self.handlers)
 
 
-def label(action: Action) -> str:
-    return f"{action.type} \"{action.name}\"" if action.name else action.type
-
-
-def run_action(sim: Simulator, action: Action) -> None:
+def run_action(sim: Simulator, action: Action, handlers: HandlerTable) -> None:
     if not isinstance(action.raw, dict):  # `- disconnect:` with no body: same as an empty one
         action = replace(action, raw=YMap())
-    handler = HANDLERS.get(action.type)
+    handler = handlers.get(action.type)
     if handler is not None:
         handler(sim, action)
         return
@@ -94,7 +102,7 @@ def _update(sim: Simulator, a: Action) -> None:
 def _set_language(sim: Simulator, a: Action) -> None:
     value = sim.value(a.raw.get("language"), line_of(a.raw, "language", a.line))
     if isinstance(value, (str, OrgObject)):
-        sim.language = str(value).lower()
+        sim.values.language = str(value).lower()
     sim.step("action", f"{label(a)}: language {display(value)}", a.line, a.path)
 
 
@@ -107,10 +115,23 @@ def _condition(sim: Simulator, raw: Any, line: int, what: str) -> bool:
         raise sim.cannot(f"{what}: `{display(expr)}` depends on {value.reason}", line)
     try:
         return as_bool(value, what)
-    except FlowRuntimeError as exc:
+    except ExprRuntimeError as exc:
         raise sim.runtime_error(str(exc), line) from None
-    except Exception as exc:  # Unsupported: not a boolean
+    except ExprError as exc:  # not a boolean
         raise sim.cannot(f"{what}: {exc}", line) from None
+
+
+def as_bool(value: Any, where: str) -> bool:
+    """A condition's value: a NOT_SET Boolean is a runtime error (Architect's error handling)."""
+    if isinstance(value, NotSet):
+        raise ExprRuntimeError(f"{where}: a NOT_SET boolean")
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):  # text given on the command line
+        return value.lower() == "true"
+    from ivr_ci.expr.values import ExprTypeError
+
+    raise ExprTypeError(f"{where}: {display(value)!r} is not a boolean")
 
 
 @handles("decision")
@@ -287,7 +308,7 @@ def finish_transfer(sim: Simulator, a: Action, outcome: str, ttype: str, raw: An
     target = sim.value(raw, line, kind)
     if isinstance(target, Unknown):
         raise sim.cannot(f"{label(a)}: the {ttype} depends on {target.reason}", line)
-    if target is NOT_SET:  # Architect takes the transfer's failure output
+    if is_not_set(target):  # Architect takes the transfer's failure output
         sim.step("action", f"{label(a)}: the {ttype} is NOT_SET, the transfer fails", line, a.path)
         sim.hear("play", a.raw.get("failureTransferAudio"), line_of(a.raw, "failureTransferAudio", line),
                  "failure transfer audio")
@@ -310,14 +331,14 @@ _CHOICE_ACTIONS = {  # menu choice kind -> the action it behaves as
 }
 
 
-def run_choice(sim: Simulator, choice: Choice) -> None:
+def run_choice(sim: Simulator, choice: Choice, handlers: HandlerTable) -> None:
     kind = choice.kind
     if kind == "menuTask":
         sim.run_inline_task(choice.actions, f"the task of choice \"{choice.name}\"", choice.line)
     if kind in _CHOICE_ACTIONS:
         as_action = Action(choice.path, choice.line, choice.col, choice.raw, type=_CHOICE_ACTIONS[kind],
                            name=choice.name)
-        HANDLERS[as_action.type](sim, as_action)
+        handlers[as_action.type](sim, as_action)
         raise sim.cannot(f"choice \"{choice.name}\" did not end the call", choice.line)
     if kind in ("menuJumpToTask", "menuJumpToMenu", "menuSubMenu", "menuMenu"):
         target = sim.refs.resolve(choice.target_ref) if choice.target_ref else None
@@ -346,7 +367,3 @@ def _inline_menu(sim: Simulator, choice: Choice) -> Menu:
     menu = _Builder(scratch).menu(choice.raw["menu"], 0, holder)
     menu.path = f"{choice.path}/menu"
     return menu
-
-
-# Outside-world handlers register themselves on import.
-from ivr_ci.simulate import external  # noqa: E402,F401

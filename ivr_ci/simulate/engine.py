@@ -2,22 +2,34 @@
 
 Control transfers (jumps, end of task, loop control, outcomes) are exceptions, so an action
 handler deep inside nested branches can end the walk the way Architect would. The action
-handlers live in `ivr_ci.simulate.actions`; values and audio in `ivr_ci.simulate.valuesof`.
+handlers live in `ivr_ci.simulate.actions` and `ivr_ci.simulate.external` and reach the walk
+through the `Walker` it is given (`ivr_ci.simulate.run.simulate` builds one): this module imports
+none of them. Values are read by `ArchyValues` and evaluated by the expression engine (ivr_ci.expr).
 """
 
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import Any, Protocol
 
+from ivr_ci.expr.values import (
+    Audio,
+    ExprError,
+    ExprRuntimeError,
+    Unknown,
+    Unsupported,
+    is_not_set,
+)
+from ivr_ci.expr.values import trace_text as display
 from ivr_ci.flow import FlowDocument
+from ivr_ci.flow.build import single_key
 from ivr_ci.flow.model import Action, Block, Choice, Element, Flow, Menu
 from ivr_ci.flow.refs import RefIndex
 from ivr_ci.flow.types import VOICE_TYPES
+from ivr_ci.flow.yamlpos import key_line
+from ivr_ci.simulate.archy_values import ArchyValues
 from ivr_ci.simulate.state import Variables
 from ivr_ci.simulate.trace import Outcome, SimResult, Step
-from ivr_ci.simulate.values import Unsupported, display
-from ivr_ci.simulate.valuesof import ValueMixin, line_of
 from ivr_ci.simulate.world import NO_INPUT, SimInput
 
 MESSAGE_TYPES = frozenset({"inboundShortMessage", "inboundChat", "inboundEmail"})
@@ -63,15 +75,29 @@ class RepeatMenu(Exception):
     pass
 
 
-class Simulator(ValueMixin):
-    def __init__(self, doc: FlowDocument, inp: SimInput, env: str | None = None) -> None:
+def line_of(mapping: Any, key: Any, default: int = 0) -> int:
+    """`key_line` with 0 (no line) as the default."""
+    return key_line(mapping, key, default)
+
+
+class Walker(Protocol):
+    """What runs actions and menu choices (ivr_ci.simulate.actions.Walker)."""
+
+    def run_action(self, sim: Simulator, action: Action) -> None: ...
+
+    def run_choice(self, sim: Simulator, choice: Choice) -> None: ...
+
+
+class Simulator:
+    def __init__(self, doc: FlowDocument, inp: SimInput, walker: Walker, env: str | None = None) -> None:
         assert doc.flow is not None
         self.doc = doc
         self.flow: Flow = doc.flow
         self.inp = inp
+        self.walker = walker
         self.refs = RefIndex(self.flow)
         self.vars = Variables(inp.variables, inp.at)
-        self.language = str(self.flow.default_language or "")
+        self.values = ArchyValues(self.vars, str(self.flow.default_language or ""))
         self.result = SimResult(doc.path, _text(self.flow.name), self.flow.type, list(inp.keys), env=env,
                                 inputs=describe_input(inp))
         self.key_index = 0
@@ -112,6 +138,8 @@ class Simulator(ValueMixin):
         except RecursionError:  # tasks calling tasks without end
             self.result.outcome = Outcome("loop", reason="calls nest too deeply (a task calls itself?)")
         except Unsupported as exc:  # outside the subset, raised outside a located value
+            self.result.outcome = Outcome("cannot-decide", reason=str(exc))
+        except ExprError as exc:  # an expression error raised outside a located value
             self.result.outcome = Outcome("cannot-decide", reason=str(exc))
         except (EndTask, EndState, LoopControl, PreviousMenu, RepeatMenu) as exc:
             self.result.outcome = Outcome("error", reason=f"{type(exc).__name__} outside a task/loop/menu")
@@ -174,7 +202,7 @@ class Simulator(ValueMixin):
     def _menu_setting(self, menu: Menu, key: str) -> Any:
         for settings in (menu.settings, self.flow.settings.get("settingsMenu")):
             if isinstance(settings, dict) and key in settings:
-                value = self.value_quiet(settings[key])
+                value = self.values.quiet(settings[key])
                 if value is not None:
                     return value
         return None
@@ -225,7 +253,7 @@ class Simulator(ValueMixin):
                     for c in m.choices:
                         if global_only and c.raw.get("globalSpeechRecTerms") is not True:
                             continue
-                        terms = c.speech_terms.get(self.language) or \
+                        terms = c.speech_terms.get(self.values.language) or \
                             [t for ts in c.speech_terms.values() for t in ts]
                         if words in (t.lower() for t in terms) or words == str(c.name).lower():
                             return c
@@ -240,12 +268,10 @@ class Simulator(ValueMixin):
         return found
 
     def take_choice(self, choice: Choice) -> None:
-        from ivr_ci.simulate.actions import run_choice
-
         self.result.visited_choices.add(choice.path)
         if choice.menu is not None:
             self.result.visited_menus.add(choice.menu.path)
-        run_choice(self, choice)
+        self.walker.run_choice(self, choice)
 
     # --- tasks and states ---
     def _block(self, block: Block) -> None:
@@ -289,10 +315,8 @@ class Simulator(ValueMixin):
         return path
 
     def run_actions(self, actions: list[Action]) -> None:
-        from ivr_ci.simulate.actions import run_action
-
         for action in actions:
-            run_action(self, action)
+            self.walker.run_action(self, action)
 
     def run_branch(self, action: Action, name: str) -> None:
         self.run_actions(action.branches.get(name) or [])
@@ -310,6 +334,112 @@ class Simulator(ValueMixin):
     def goto(self, target: Element, line: int, via: str) -> Goto:
         self.step("jump", f"{via} -> {_describe(target)}", line)
         return Goto(target)
+
+    # --- values (read by ArchyValues; errors become the walk's outcome) ---
+    def value(self, raw: Any, line: int, kind: str | None = None) -> Any:
+        """A wrapper's value. Outside what is evaluated: cannot decide; an Architect runtime
+        error: the flow's error handling (both end the walk)."""
+        try:
+            return self.values.read(raw, kind)
+        except ExprRuntimeError as exc:
+            raise self.runtime_error(str(exc), line) from None
+        except ExprError as exc:
+            raise self.cannot(str(exc), line) from None
+
+    def hear(self, kind: str, raw: Any, line: int, what: str) -> None:
+        """Play audio / send a message: the text goes into the trace and the heard list."""
+        if raw is None:
+            return
+        try:
+            value = self.values.read(raw, None)
+        except ExprRuntimeError as exc:
+            raise self.runtime_error(str(exc), line) from None
+        except ExprError as exc:
+            self.step(kind, f"{what} (not simulated: {exc})", line)
+            return
+        if is_not_set(value):
+            return
+        text = f"[{value.reason}]" if isinstance(value, Unknown) else display(value)
+        if text:  # pure silence (ToAudioBlank) is not worth a step
+            self.result.heard.append(text)
+            self.step(kind, what, line, heard=text)
+
+    # --- variables ---
+    def init_variables(self) -> None:
+        declared = self._declarations(self.flow.variables)
+        for block in self.flow.blocks:
+            self._declarations(block.variables)
+        for name, _vtype, body in declared:
+            is_input = isinstance(body, dict) and body.get("isInput") is True
+            initial = body.get("initialValue") if isinstance(body, dict) else None
+            value = self.values.or_unknown(initial, line_of(body, "initialValue"))
+            if is_input and is_not_set(value):
+                value = Unknown(f"{name} (an input of the flow; --set {name}=…)")
+            self.vars.set(name, value)
+        self.vars.apply_pins()
+
+    def _declare_block_vars(self, variables: Any) -> None:
+        for name, _vtype, body in self._declarations(variables):
+            pinned, value = self.vars.pinned(name)
+            if not pinned:
+                initial = body.get("initialValue") if isinstance(body, dict) else None
+                value = self.values.or_unknown(initial, line_of(body, "initialValue"))
+            self.vars.set(name, value)
+
+    def _declarations(self, variables: Any) -> list[tuple[str, str, Any]]:
+        out = []
+        for item in variables if isinstance(variables, list) else []:
+            kv = single_key(item)
+            if kv is None or not isinstance(kv[1], dict) or not isinstance(kv[1].get("name"), str):
+                continue
+            vtype = kv[0][: -len("Variable")] if kv[0].endswith("Variable") else kv[0]
+            self.vars.declare(kv[1]["name"], vtype)
+            out.append((kv[1]["name"], vtype, kv[1]))
+        return out
+
+    def assign(self, name: str, value: Any, line: int, why: str) -> None:
+        self.vars.set(name, value)
+        shown = self.vars.get(name)
+        shown = "unknown" if isinstance(shown, Unknown) else display(shown)  # the reason shows where it matters
+        self.step("set", f"{name} = {shown} ({why})", line)
+
+    def world_value(self, name: str, given: dict[str, Any], field: str | None, source: str) -> Any:
+        """What an action writing `name` from the outside world yields: a pin, a declared stub
+        output, or Unknown naming how to declare it."""
+        pinned, value = self.vars.pinned(name)
+        if pinned:
+            return value
+        for key in (field, name):
+            if key is not None and key in given:
+                return given[key]
+        what = f"output '{field}' of {source}" if field else source
+        return Unknown(f"{name} ({what}; declare it: --set {name}=…)")
+
+    # --- Architect runtime errors ---
+    def runtime_error(self, message: str, line: int) -> Exception:
+        self.step("error", f"runtime error: {message}; Architect runs the flow's error handling", line)
+        self.vars.set("Flow.ErrorType", "RuntimeError")
+        self.vars.set("Flow.ErrorMessage", message)
+        settings = self.flow.settings.get("settingsErrorHandling")
+        settings = settings if isinstance(settings, dict) else {}
+        handling = settings.get("errorHandling")
+        kv = single_key(handling) if isinstance(handling, dict) else None
+        eline = line_of(settings, "errorHandling", line)
+        audio = self.values.quiet(settings.get("preHandlingAudio"))
+        if isinstance(audio, Audio) and audio.text():  # quiet: an error here must not recurse
+            self.result.heard.append(audio.text())
+            self.step("play", "error handling audio", line_of(settings, "preHandlingAudio"),
+                      heard=audio.text())
+        detail = f"error handling after: {message}"
+        if kv is not None and kv[0] == "queue" and isinstance(kv[1], dict):
+            target = self.values.quiet_object(kv[1].get("targetQueue"), "queue")
+            if target is not None:
+                return Stop(Outcome("transfer", detail, "queue", str(target), eline))
+        if kv is not None and kv[0] in ("endWorkflow", "endFlow", "exit"):
+            return Stop(Outcome("end", detail, line=eline))
+        if kv is None and self.flow.type not in ("inboundCall", "outboundCall", "secureCall"):
+            return Stop(Outcome("end", detail, line=eline))
+        return Stop(Outcome("disconnect", detail, line=eline))
 
 
 def _text(value: Any) -> str | None:
@@ -335,14 +465,3 @@ def describe_input(inp: SimInput) -> dict[str, Any]:
         "dataActions": {k: {"path": s.path, "outputs": {o: display(v) for o, v in s.outputs.items()}}
                         for k, s in inp.stubs.items()},
     }
-
-
-def simulate(doc: FlowDocument, inp: SimInput, env: str | None = None) -> SimResult:
-    """Walk `doc` with `inp`; a file that did not load gives an "error" outcome."""
-    if doc.flow is None:
-        result = SimResult(doc.path, None, None, list(inp.keys), env=env, inputs=describe_input(inp))
-        first = doc.problems[0] if doc.problems else None
-        result.outcome = Outcome("error", line=first.line if first else 0,
-                                 reason=first.message if first else "the file holds no flow")
-        return result
-    return Simulator(doc, inp, env).run()

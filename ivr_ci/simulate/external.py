@@ -10,16 +10,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ivr_ci.expr.values import NOT_SET, OrgObject, Unknown, is_not_set
+from ivr_ci.expr.values import trace_text as display
 from ivr_ci.flow.build import single_key
 from ivr_ci.flow.model import Action
-from ivr_ci.simulate.actions import handles, label
-from ivr_ci.simulate.values import NOT_SET, OrgObject, Unknown, display
-from ivr_ci.simulate.valuesof import line_of
+from ivr_ci.simulate.archy_values import object_type
+from ivr_ci.simulate.engine import line_of
+from ivr_ci.simulate.handlers import HandlerTable, label
 from ivr_ci.simulate.world import NO_INPUT, Stub
 
 if TYPE_CHECKING:
     from ivr_ci.simulate.engine import Simulator
 
+OUTSIDE = HandlerTable()  # actions whose result comes from outside the flow
+handles = OUTSIDE.handles
 _SYNONYMS = {"success": "found", "found": "success", "failure": "notfound", "notfound": "failure"}
 
 
@@ -114,7 +118,7 @@ def _find(sim: Simulator, a: Action) -> None:
         pinned, value = sim.vars.pinned(var)
         if not pinned:
             if path == "found" and not isinstance(name, Unknown):
-                value = OrgObject(kind, shown) if kind != "externalContact" else \
+                value = OrgObject(object_type(kind), shown) if kind != "externalContact" else \
                     sim.world_value(var, stub.outputs if stub else {}, None, f"{a.type} '{shown}'")
             elif path == "notFound":
                 value = NOT_SET
@@ -193,7 +197,7 @@ def _schedule_group(sim: Simulator, a: Action) -> None:
     if state is None and active is None and a.branches.get("emergency"):
         raise sim.cannot(f"{label(a)}: emergency group '{ename}' state not given "
                          f"(--open \"{ename}=emergency|closed\")", line)
-    if state is None and group is not NOT_SET:
+    if state is None and not is_not_set(group):
         if isinstance(group, Unknown):
             raise sim.cannot(f"{label(a)}: the schedule group depends on {group.reason}", line)
         state, _ = sim.inp.schedule_state([gname] if gname else [])

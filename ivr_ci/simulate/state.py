@@ -7,45 +7,81 @@ initial value of a flow variable and the answer of any data action or lookup tha
 
 from __future__ import annotations
 
+import decimal
 import json
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
-from ivr_ci.simulate.values import NOT_SET, Audio, OrgObject, Unknown, Unsupported
+from ivr_ci.expr.fn_time import to_datetime_value
+from ivr_ci.expr.values import (
+    NOT_SET,
+    Audio,
+    Collection,
+    ExprError,
+    NotSet,
+    OrgObject,
+    Unknown,
+    Unsupported,
+    is_not_set,
+    to_string,
+)
 
 # Scopes whose variables belong to the flow: never assigned means NOT_SET.
 FLOW_SCOPES = frozenset({"flow", "task", "state", "common", "slot"})
 PROMPT_SCOPES = frozenset({"prompt", "promptsystem"})
 BLOCK_SCOPES = ("task.", "state.")
 
+# Archy's variable type keys (`integerVariable` -> "integer") as Architect type names.
+ARCHITECT_TYPES = {
+    "integer": "Integer", "decimal": "Decimal", "string": "String", "boolean": "Boolean",
+    "datetime": "DateTime", "duration": "Duration", "currency": "Currency", "json": "JSON",
+    "phonenumber": "PhoneNumber", "queue": "Queue", "user": "User", "group": "Group", "skill": "Skill",
+    "languageskill": "Language Skill", "schedulegroup": "ScheduleGroup", "wrapupcode": "WrapupCode",
+    "communication": "Communication", "audio": "Audio", "prompt": "Prompt", "emailaddress": "EmailAddress",
+}
+
+
+def architect_type(vtype: str | None) -> str | None:
+    """`integer` -> "Integer", `stringCollection` -> "String Collection" (None when unknown)."""
+    if not vtype:
+        return None
+    t = vtype.lower()
+    if t.endswith("collection"):
+        item = ARCHITECT_TYPES.get(t[: -len("collection")])
+        return f"{item} Collection" if item else None
+    return ARCHITECT_TYPES.get(t)
+
 
 def _coerce(vtype: str | None, value: Any) -> Any:
     """A user-given value (often text from the command line) as the declared variable type."""
-    if vtype is None or value is NOT_SET or isinstance(value, Unknown):
+    if vtype is None or isinstance(value, Unknown):
         return value
     t = vtype.lower()
+    if is_not_set(value):
+        typed = architect_type(vtype)
+        return NotSet(typed) if typed else value
     try:
-        if t == "integer" and isinstance(value, (str, float)) and not isinstance(value, bool):
-            return int(float(value))
-        if t == "decimal" and isinstance(value, (str, int)) and not isinstance(value, bool):
-            return float(value)
+        if t == "integer" and isinstance(value, (str, float, Decimal)) and not isinstance(value, bool):
+            return int(Decimal(str(value).strip()))
+        if t == "decimal" and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return Decimal(str(value).strip())
         if t == "boolean" and isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
-        if t == "string" and isinstance(value, (int, float, bool)):
-            from ivr_ci.simulate.functions import to_string
-
-            return to_string(value)
+        if t == "string" and isinstance(value, (int, float, bool, Decimal)):
+            return to_string(Decimal(repr(value)) if isinstance(value, float) else value)
         if t == "json" and isinstance(value, str):
-            return json.loads(value)
+            return json.loads(value, parse_float=Decimal)
         if t.endswith("collection") and isinstance(value, str):
-            return [v.strip() for v in value.split(",")] if value else []
+            item_type = architect_type(t[: -len("collection")])
+            items = [v.strip() for v in value.split(",")] if value else []
+            return Collection([_coerce(t[: -len("collection")], v) for v in items], item_type)
         if t in ("queue", "user", "group", "skill", "languageskill", "schedulegroup") and isinstance(value, str):
-            return OrgObject(t, value)
+            return OrgObject(ARCHITECT_TYPES[t], value)
         if t == "datetime" and isinstance(value, str):
-            from ivr_ci.simulate.functions_media import to_datetime
-
-            return to_datetime(value)
-    except (ValueError, TypeError, OverflowError):  # `--set Flow.n=1e309` stays the text given
+            return to_datetime_value(value)
+    except (ValueError, TypeError, OverflowError, decimal.InvalidOperation, ExprError):
+        # `--set Flow.n=1e309` or `x` stays the text given
         return value
     return value
 
@@ -60,7 +96,7 @@ class Variables:
         self._now = now
         self.participant: dict[str, Any] = {}
 
-    # --- Env protocol (ivr_ci.simulate.evaluate) ---
+    # --- Env protocol (ivr_ci.expr.evaluate) ---
     def now(self) -> Any:
         if self._now is None:
             return Unknown("the current time (give --at, or at: in a case)")
@@ -78,7 +114,8 @@ class Variables:
                 return self.values[key], 2
             if key == "flow.startdatetimeutc":
                 return self.now(), 2
-            return NOT_SET, 2
+            typed = architect_type(self.types.get(key))
+            return (NotSet(typed) if typed else NOT_SET), 2
         if len(parts) < 2:
             raise Unsupported(f"name '{parts[0]}' is not a variable or a known value")
         for n in range(len(parts), 1, -1):  # platform values: the longest name the user gave
