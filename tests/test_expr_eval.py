@@ -143,3 +143,27 @@ def test_expr_json_lines_from_stdin():
     assert (rows[1]["display"], rows[1]["value"], rows[1]["type"]) == ('"He"', "He", "String")
     assert (rows[2]["display"], rows[2]["value"], rows[2]["type"]) == ("NOT_SET", None, "Integer")
     assert rows[3]["error"].startswith("syntax error") and rows[3]["display"] is None
+
+
+@pytest.mark.parametrize("text, shown", [  # help.mypurecloud.com/articles/modify-collection-values/
+    ("AddItem(MakeList(3, 4), 5)", "MakeList(3, 4, 5)"),
+    ("AddItemAt(MakeList(3, 4), 0, 7)", "MakeList(7, 3, 4)"),
+    ("RemoveDups(MakeList(1, 2, 1, 3))", "MakeList(1, 2, 3)"),
+    ("RemoveItem(MakeList(1, 2, 1), 1)", "MakeList(2)"),
+    ("RemoveItemAt(MakeList(1, 2, 3), 1)", "MakeList(1, 3)"),
+    ("ReplaceItem(MakeList(1, 2, 1), 1, 9)", "MakeList(9, 2, 9)"),
+    ("ReplaceItemFirst(MakeList(1, 2, 1), 1, 9)", "MakeList(9, 2, 1)"),
+    ("ReplaceItemAt(MakeList(1, 2), 1, 5)", "MakeList(1, 5)"),
+    ('RemoveItem(MakeList("a"), "a")', "MakeEmptyList(ToString(NOT_SET))"),  # the empty list keeps its type
+    ('Count(ToJsonCollection(JsonParse("[1, {\\"a\\": 2}]")))', "2"),
+    ('GetJsonObjectProperty(JsonParse("{\\"Tier\\": 1}"), "tier")', "NOT_SET"),  # names are case-sensitive
+])
+def test_collection_and_json_functions_from_genesys_docs(text, shown):
+    assert display(ev(text)) == shown
+
+
+def test_collection_index_outside_is_a_runtime_error():
+    with pytest.raises(ExprRuntimeError):
+        ev("RemoveItemAt(MakeList(1, 2), 5)")
+    with pytest.raises(ExprRuntimeError):
+        ev("GetAt(MakeList(1, 2), 2)")

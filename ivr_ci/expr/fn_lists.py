@@ -1,5 +1,7 @@
 """Logic and collections: If, AreEqual, IsSet, IsNotSetOrEmpty, MakeList, MakeEmptyList, GetAt,
-Count, Find, FindFirst, AddItem (catalogue 0.0.18; AddItem and IsNotSet from Genesys's docs)."""
+Count, Find, FindFirst (catalogue 0.0.18); IsNotSet and the collection modifiers AddItem,
+AddItemAt, RemoveDups, RemoveItem(At), ReplaceItem(First/At) from Genesys's docs (the registry
+records each one's page)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ivr_ci.expr.ops import equal, index
-from ivr_ci.expr.registry import Context, Registry, as_bool, need
+from ivr_ci.expr.registry import COLLECTIONS_HELP, EXPRESSION_HELP, Context, Registry, as_bool, as_int, need
 from ivr_ci.expr.values import (
     Collection,
     Currency,
@@ -104,11 +106,74 @@ def _add_item(_ctx: Context, items: Any, item: Any) -> Collection:
     return Collection([*base, item], item_type)
 
 
+def _items(items: Any, where: str) -> tuple[list, str | None]:
+    if is_not_set(items):
+        return [], items.type.removesuffix(" Collection") if items.type else None
+    if not isinstance(items, list):
+        from ivr_ci.expr.registry import arg_type_error
+
+        raise arg_type_error(where, (items,))
+    return list(items), items.item_type if isinstance(items, Collection) else None
+
+
+def _position(items: list, i: Any, where: str, inclusive: bool = False) -> int:
+    index = as_int(i, where)
+    if not 0 <= index < len(items) + (1 if inclusive else 0):
+        raise ExprRuntimeError(f"{where}(): index {index} outside a collection of {len(items)}")
+    return index
+
+
+def _add_item_at(_ctx: Context, items: Any, i: Any, item: Any) -> Collection:
+    base, item_type = _items(items, "AddItemAt")
+    base.insert(_position(base, i, "AddItemAt", inclusive=True), item)
+    return Collection(base, item_type)
+
+
+def _remove_dups(_ctx: Context, items: Any) -> Collection:
+    base, item_type = _items(items, "RemoveDups")
+    kept: list = []
+    for x in base:
+        if not any(equal(x, y) for y in kept):
+            kept.append(x)
+    return Collection(kept, item_type)
+
+
+def _remove_item(_ctx: Context, items: Any, item: Any) -> Collection:
+    base, item_type = _items(items, "RemoveItem")
+    return Collection([x for x in base if not equal(x, item)], item_type)
+
+
+def _remove_item_at(_ctx: Context, items: Any, i: Any) -> Collection:
+    base, item_type = _items(items, "RemoveItemAt")
+    del base[_position(base, i, "RemoveItemAt")]
+    return Collection(base, item_type)
+
+
+def _replace_item(_ctx: Context, items: Any, old: Any, new: Any) -> Collection:
+    base, item_type = _items(items, "ReplaceItem")
+    return Collection([new if equal(x, old) else x for x in base], item_type)
+
+
+def _replace_item_first(_ctx: Context, items: Any, old: Any, new: Any) -> Collection:
+    base, item_type = _items(items, "ReplaceItemFirst")
+    for n, x in enumerate(base):
+        if equal(x, old):
+            base[n] = new
+            break
+    return Collection(base, item_type)
+
+
+def _replace_item_at(_ctx: Context, items: Any, i: Any, new: Any) -> Collection:
+    base, item_type = _items(items, "ReplaceItemAt")
+    base[_position(base, i, "ReplaceItemAt")] = new
+    return Collection(base, item_type)
+
+
 def register(reg: Registry) -> None:
     reg.add_lazy("If", lazy_if)
     reg.add("AreEqual")(_are_equal)
     reg.add("IsSet")(_is_set)
-    reg.add("IsNotSet", source="https://help.mypurecloud.com (Architect expression functions: IsNotSet)")(_is_not_set)
+    reg.add("IsNotSet", source=EXPRESSION_HELP)(_is_not_set)
     reg.add("IsNotSetOrEmpty")(_is_not_set_or_empty)
     reg.add("MakeList")(_make_list)
     reg.add("MakeEmptyList")(_make_empty_list)
@@ -116,4 +181,11 @@ def register(reg: Registry) -> None:
     reg.add("Count")(_count)
     reg.add("Find")(_find)
     reg.add("FindFirst")(_find_first)
-    reg.add("AddItem", source="https://help.mypurecloud.com (Architect collection functions: AddItem)")(_add_item)
+    reg.add("AddItem", source=COLLECTIONS_HELP)(_add_item)
+    reg.add("AddItemAt", source=COLLECTIONS_HELP)(_add_item_at)
+    reg.add("RemoveDups", source=COLLECTIONS_HELP)(_remove_dups)
+    reg.add("RemoveItem", source=COLLECTIONS_HELP)(_remove_item)
+    reg.add("RemoveItemAt", source=COLLECTIONS_HELP)(_remove_item_at)
+    reg.add("ReplaceItem", source=COLLECTIONS_HELP)(_replace_item)
+    reg.add("ReplaceItemFirst", source=COLLECTIONS_HELP)(_replace_item_first)
+    reg.add("ReplaceItemAt", source=COLLECTIONS_HELP)(_replace_item_at)

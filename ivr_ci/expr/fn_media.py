@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from ivr_ci.expr.fn_text import text_or_empty
-from ivr_ci.expr.registry import Context, Registry, arg_type_error, as_str, need
+from ivr_ci.expr.registry import EXPRESSION_HELP, JSON_HELP, Context, Registry, arg_type_error, as_str, need
 from ivr_ci.expr.values import (
     Audio,
     Collection,
@@ -30,9 +30,9 @@ from ivr_ci.expr.values import (
     to_string,
 )
 
-HELP_FUNCTIONS = "https://help.mypurecloud.com/articles/architect-expression-functions/"
-HELP_JSON = "https://help.mypurecloud.com/?p=289704 (JSON values in Architect)"
-HELP_COMMUNICATION = "https://help.mypurecloud.com/?p=229431 (Architect Communication data type)"
+HELP_FUNCTIONS = EXPRESSION_HELP
+HELP_JSON = JSON_HELP
+HELP_COMMUNICATION = EXPRESSION_HELP
 
 
 # --- audio ---------------------------------------------------------------------------------------
@@ -225,6 +225,15 @@ def _to_json(_ctx: Context, value: Any) -> Any:
     return _from_json(json.loads(json.dumps(value, default=str)))
 
 
+def _to_json_collection(_ctx: Context, value: Any) -> Any:
+    """A JSON array as a JSON Collection (JSON_HELP: ToJson, ToJsonCollection, JsonParse)."""
+    if is_not_set(value):
+        return NotSet("JSON Collection")
+    if isinstance(value, list):
+        return Collection(list(value), "JSON")
+    raise ExprRuntimeError("ToJsonCollection(): the value is not a JSON array")
+
+
 def _set_json(_ctx: Context, obj: Any, name: Any, value: Any) -> dict:
     base = need(obj, "SetJsonObjectProperty")
     if not isinstance(base, dict):
@@ -268,6 +277,7 @@ def register(reg: Registry) -> None:
     reg.add("MakeEmailAddress")(_make_email)
     reg.add("JsonParse", source=HELP_JSON)(_json_parse)
     reg.add("ToJson", source=HELP_JSON)(_to_json)
+    reg.add("ToJsonCollection", source=HELP_JSON)(_to_json_collection)
     reg.add("GetJsonObjectProperty", source=HELP_FUNCTIONS)(_json_get)
     reg.add("GetJsonObjectPropertyNames", source=HELP_FUNCTIONS)(_json_names)
     reg.add("IsJsonObject", source=HELP_FUNCTIONS)(_is_json_object)

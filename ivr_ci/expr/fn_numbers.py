@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from ivr_ci.expr.ops import DECIMAL_CONTEXT, arithmetic
-from ivr_ci.expr.registry import Context, Registry, arg_type_error, as_int, as_str, need
+from ivr_ci.expr.registry import EXPRESSION_HELP, Context, Registry, arg_type_error, as_int, as_str, need
 from ivr_ci.expr.values import (
     Collection,
     Currency,
@@ -253,9 +253,9 @@ def register(reg: Registry) -> None:
     reg.add("ToCurrency")(_to_currency)
     reg.add("GetCurrencySymbol")(_currency_symbol)
     reg.add("ConvertCurrency")(_convert_currency)
-    reg.add("Abs", source="https://help.mypurecloud.com (Architect expression functions: Abs)")(_abs)
-    reg.add("Min", source="https://help.mypurecloud.com (Architect expression functions: Min)")(_min_max(min))
-    reg.add("Max", source="https://help.mypurecloud.com (Architect expression functions: Max)")(_min_max(max))
+    reg.add("Abs", source=EXPRESSION_HELP)(_abs)
+    reg.add("Min", source=EXPRESSION_HELP)(_min_max(min))
+    reg.add("Max", source=EXPRESSION_HELP)(_min_max(max))
 
 
 def _abs(_ctx: Context, value: Any) -> Any:

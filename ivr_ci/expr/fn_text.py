@@ -7,7 +7,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ivr_ci.expr.ops import compare_strings
-from ivr_ci.expr.registry import Context, Registry, arg_type_error, as_bool, as_int, as_str, need
+from ivr_ci.expr.registry import (
+    EXPRESSION_HELP,
+    Context,
+    Registry,
+    arg_type_error,
+    as_bool,
+    as_int,
+    as_str,
+    need,
+)
 from ivr_ci.expr.values import (
     Audio,
     Collection,
@@ -168,7 +177,7 @@ def _to_string(_ctx: Context, value: Any, *rest: Any) -> Any:
 def _to_display_string(_ctx: Context, value: Any, *_rest: Any) -> str:
     """ToDisplayString: text for a person; a NOT_SET value is the empty string.
 
-    Source: https://help.mypurecloud.com/articles/architect-expression-functions/ (ToDisplayString).
+    Source: Architect Expression Help (registry.EXPRESSION_HELP); NOT_SET as "" is how flows use it.
     """
     if isinstance(value, Decimal):
         return decimal_text(value)
@@ -190,10 +199,10 @@ def register(reg: Registry) -> None:
     reg.add("Replace")(_replace)
     reg.add("FindString")(_find_string)
     reg.add("Contains")(_contains)
-    reg.add("StartsWith", source="https://help.mypurecloud.com (Architect string functions: StartsWith)")(_starts)
-    reg.add("EndsWith", source="https://help.mypurecloud.com (Architect string functions: EndsWith)")(_ends)
+    reg.add("StartsWith", source=EXPRESSION_HELP)(_starts)
+    reg.add("EndsWith", source=EXPRESSION_HELP)(_ends)
     reg.add("Compare")(_compare)
     reg.add("Split")(_split)
     reg.add("ToString")(_to_string)
     reg.add("ToDisplayString",
-            source="https://help.mypurecloud.com/articles/architect-expression-functions/")(_to_display_string)
+            source=EXPRESSION_HELP)(_to_display_string)

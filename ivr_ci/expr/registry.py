@@ -28,6 +28,12 @@ class Context(Protocol):
         """The current time (aware datetime), or Unknown when the caller did not give it."""
 
 
+# Where functions newer than the 2016 catalogue are documented (Genesys's own pages; the catalogue
+# itself is the source of the rest). Architect's in-product Expression Help lists every function.
+EXPRESSION_HELP = "https://help.mypurecloud.com/articles/architect-expression-help/"
+JSON_HELP = "https://help.mypurecloud.com/articles/json-values-in-architect/"
+COLLECTIONS_HELP = "https://help.mypurecloud.com/articles/modify-collection-values/"
+
 Fn = Callable[..., Any]
 LazyFn = Callable[[Context, list, Callable[[Any], Any]], Any]
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ivr_ci.flow import FlowDocument
-from ivr_ci.simulate import actions, external
+from ivr_ci.simulate.actions import CORE, Walker
 from ivr_ci.simulate.engine import Simulator, describe_input
+from ivr_ci.simulate.external import OUTSIDE
 from ivr_ci.simulate.handlers import HandlerTable
 from ivr_ci.simulate.trace import Outcome, SimResult
 from ivr_ci.simulate.world import SimInput
@@ -18,5 +19,5 @@ def simulate(doc: FlowDocument, inp: SimInput, env: str | None = None) -> SimRes
         result.outcome = Outcome("error", line=first.line if first else 0,
                                  reason=first.message if first else "the file holds no flow")
         return result
-    walker = actions.Walker(HandlerTable({**actions.CORE, **external.OUTSIDE}))
+    walker = Walker(HandlerTable({**CORE, **OUTSIDE}))
     return Simulator(doc, inp, walker, env).run()
