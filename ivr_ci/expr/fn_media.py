@@ -12,7 +12,16 @@ from decimal import Decimal
 from typing import Any
 
 from ivr_ci.expr.fn_text import text_or_empty
-from ivr_ci.expr.registry import EXPRESSION_HELP, JSON_HELP, Context, Registry, arg_type_error, as_str, need
+from ivr_ci.expr.registry import (
+    EXPRESSION_HELP,
+    JSON_HELP,
+    Context,
+    Registry,
+    arg_type_error,
+    as_int,
+    as_str,
+    need,
+)
 from ivr_ci.expr.values import (
     Audio,
     Collection,
@@ -82,6 +91,15 @@ def _audio_duration(_ctx: Context, d: Any, *_rest: Any) -> Audio:
     words = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in
              ((hours, "hour"), (minutes, "minute"), (seconds, "second")) if n]
     return Audio((sign + (" ".join(words) or "0 seconds"),))
+
+
+def _audio_time_range(_ctx: Context, a: Any, b: Any, part: Any) -> Audio:
+    """"4 to 6 minutes", "1 hour" (catalogue examples: the smaller bound first)."""
+    low, high = sorted((as_int(a, "ToAudioTimeRange"), as_int(b, "ToAudioTimeRange")))
+    unit = part.path.rsplit(".", 1)[-1].lower() if isinstance(part, EnumValue) else "minutes"
+    if low == high:
+        return Audio((f"{low} {unit.rstrip('s') if low == 1 else unit}",))
+    return Audio((f"{low} to {high} {unit}",))
 
 
 def _to_audio(_ctx: Context, value: Any) -> Audio:
@@ -256,16 +274,19 @@ def register(reg: Registry) -> None:
     reg.add("ToAudioBlank")(_blank)
     reg.add("ToAudioBool")(_audio_bool)
     reg.add("ToAudioDuration")(_audio_duration)
-    for name in ("ToAudioNumber", "ToAudioDigits", "ToAudioNumberOrdinal", "ToAudioCurrency", "ToAudioPercent",
-                 "ToAudioDate", "ToAudioDateTime", "ToAudioTime", "ToAudioString"):
+    reg.add("ToAudioNumber", "ToAudioDigits")(_audio_of("ToAudioNumber"))
+    for name in ("ToAudioNumberOrdinal", "ToAudioCurrency", "ToAudioPercent", "ToAudioDate", "ToAudioDateTime",
+                 "ToAudioTime"):
         reg.add(name)(_audio_of(name))
+    reg.add("ToAudioTimeRange")(_audio_time_range)
     reg.add("ToAudioPhoneNumber")(_audio_phone)
     reg.add("ToAudio")(_to_audio)
     reg.add("AudioPlaybackOptions")(_playback)
     reg.add("FindSystemPrompt")(_find_prompt("System"))
     reg.add("FindUserPrompt")(_find_prompt("User"))
     reg.add("MakeCommunication", source=HELP_COMMUNICATION)(_make_comm)
-    reg.add("ToCommunication", "ToCommunicationSsml", source=HELP_COMMUNICATION)(_to_comm)
+    reg.add("ToCommunication", source=HELP_COMMUNICATION)(_to_comm)
+    reg.add("ToCommunicationSsml", source=HELP_COMMUNICATION)(_to_comm)
     reg.add("ToCommunicationBlank", source=HELP_COMMUNICATION)(_comm_blank)
     for name, kind in _FINDERS:
         reg.add(name, source="catalogue" if not name.endswith(("ById", "ScheduleGroup", "Schedule",

@@ -164,6 +164,35 @@ def _day_of_week_occurrence(_ctx: Context, *args: Any) -> Any:
     return found if first <= found <= last else NotSet("DateTime")
 
 
+def _round_up(_ctx: Context, d: Any, step: Any = None, marks: Any = None) -> timedelta:
+    """RoundUp(duration[, step[, marks]]): up to the first of `marks` that is at least the
+    duration, else to a multiple of `step` (default: a minute under a minute, else five
+    minutes) -- as the catalogue's examples give it."""
+    value = need(d, "RoundUp")
+    if not isinstance(value, timedelta):
+        raise arg_type_error("RoundUp", (d,))
+    for mark in sorted(m for m in (marks or []) if isinstance(m, timedelta)):
+        if mark >= value:
+            return mark
+    if step is None:
+        unit = timedelta(minutes=1) if value <= timedelta(minutes=1) else timedelta(minutes=5)
+    else:
+        unit = need(step, "RoundUp")
+        if not isinstance(unit, timedelta) or unit <= timedelta(0):
+            raise ExprRuntimeError("RoundUp(): the step is a positive Duration")
+    return -(-value // unit) * unit
+
+
+def _range(_ctx: Context, d: Any, spread: Any) -> Any:
+    """Range(duration, spread): [duration - spread, duration + spread] (catalogue example)."""
+    from ivr_ci.expr.values import Collection
+
+    mid, width = need(d, "Range"), need(spread, "Range")
+    if not isinstance(mid, timedelta) or not isinstance(width, timedelta):
+        raise arg_type_error("Range", (d, spread))
+    return Collection([mid - width, mid + width], "Duration")
+
+
 def _now(ctx: Context) -> Any:
     return ctx.now()
 
@@ -190,3 +219,5 @@ def register(reg: Registry) -> None:
     reg.add("WeekNum")(_part("WeekNum", week_number))
     reg.add("GetDayOfWeekOccurrence")(_day_of_week_occurrence)
     reg.add("GetCurrentDateTimeUtc")(_now)
+    reg.add("RoundUp")(_round_up)
+    reg.add("Range")(_range)

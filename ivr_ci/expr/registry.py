@@ -45,10 +45,12 @@ class Registry:
     sources: dict[str, str] = field(default_factory=dict)  # name -> where its behaviour is documented
 
     def add(self, *names: str, source: str = "catalogue") -> Callable[[Fn], Fn]:
+        """Register `fn` under its name and any aliases (names[1:]: spellings the simulator has
+        accepted that the catalogue does not list; their source says so)."""
         def wrap(fn: Fn) -> Fn:
-            for n in names:
+            for i, n in enumerate(names):
                 self.functions[n.lower()] = (n, fn)
-                self.sources[n] = source
+                self.sources[n] = source if i == 0 else f"alias of {names[0]}"
             return fn
         return wrap
 

@@ -329,6 +329,13 @@ def datetime_text(value: datetime) -> str:
     return text + "Z"
 
 
+def money_text(amount: Decimal) -> str:
+    """A currency amount with at least two decimal places (9.00, 3.4685), as the catalogue writes them."""
+    if amount.as_tuple().exponent > -2:  # type: ignore[operator]
+        amount = amount.quantize(Decimal("0.01"))
+    return format(amount, "f")
+
+
 def currency_text(value: Currency, places: int | None = None) -> str:
     amount = ""
     if not is_not_set(value.amount):
@@ -401,7 +408,7 @@ def display(value: Any) -> str:
     if isinstance(value, timedelta):
         return f"ToDuration({quote(duration_text(value))})"
     if isinstance(value, Currency):
-        amount = "NOT_SET" if is_not_set(value.amount) else format(value.amount, "f")
+        amount = "NOT_SET" if is_not_set(value.amount) else money_text(Decimal(value.amount))
         code = "NOT_SET" if is_not_set(value.code) else quote(str(value.code))
         return f"MakeCurrency({amount}, {code})"
     if isinstance(value, Collection):
