@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from ivr_ci.flow.model import Action, Block, Choice, Flow, Menu, Reference
-from ivr_ci.flow.types import MENU_CHOICE_KINDS, REF_KEYS
+from ivr_ci.flow.types import ENTRY_STATE_KEYS, MENU_CHOICE_KINDS, REF_KEYS
 from ivr_ci.flow.yamlpos import YMap, YSeq
 
 _DIGIT_RE = re.compile(r"^digit_([0-9])$")
@@ -118,9 +118,19 @@ class _Builder:
         body = body if isinstance(body, dict) else YMap()
         ref_id = text_of(body.get("refId"))
         path = f"/{self.flow.type}/{container}/{kind}[{ref_id if ref_id is not None else index}]"
-        block = Block(path, line, col, body, kind=kind, name=text_of(body.get("name")), ref_id=ref_id,
-                      variables=body.get("variables"))
-        block.actions = self.actions(body.get("actions"), path)
+        return self._fill_block(Block(path, line, col, body, kind=kind, name=text_of(body.get("name")),
+                                      ref_id=ref_id, variables=body.get("variables")))
+
+    def entry_state(self, body: Any, key: str, owner: YMap) -> Block:
+        """`startUpState:` / `periodicState:`: one state held directly by the flow, not in `states`."""
+        line, col = _pos(owner, key)
+        body = body if isinstance(body, dict) else YMap()
+        return self._fill_block(Block(f"/{self.flow.type}/{key}", line, col, body, kind="state",
+                                      name=text_of(body.get("name")), ref_id=text_of(body.get("refId")),
+                                      variables=body.get("variables")))
+
+    def _fill_block(self, block: Block) -> Block:
+        block.actions = self.actions(block.raw.get("actions"), block.path)
         return block
 
     def menu(self, body: Any, index: int, seq: Any) -> Menu:
@@ -212,6 +222,11 @@ def build_flow(root: YMap, path: str) -> Flow:
             if kv is not None:
                 flow.menus.append(b.menu(kv[1], i, menus))
     flow.start_up_actions = b.actions(body.get("startUpTaskActions"), f"/{ftype}/startUpTaskActions")
+    for key in ENTRY_STATE_KEYS:
+        if key in body:
+            state = b.entry_state(body.get(key), key, body)
+            flow.entry_states.append(state)
+            flow.states.append(state)
     # settings blocks may hold refs too (settingsKnowledge...knowledgePath.targetTaskRef)
     for key, value in flow.settings.items():
         b.collect_refs(value, f"/{ftype}/{key}")

@@ -112,6 +112,8 @@ class Flow:
     states: list[Block] = field(default_factory=list)
     bots: list[Block] = field(default_factory=list)
     start_up_actions: list[Action] = field(default_factory=list)
+    # startUpState / periodicState of in-queue email/message flows (also listed in `states`)
+    entry_states: list[Block] = field(default_factory=list)
     variables: Any = field(default=None, repr=False)
     references: list[Reference] = field(default_factory=list)
     placeholders: list[Placeholder] = field(default_factory=list)

@@ -31,7 +31,15 @@ TYPE_HINTS = {"inQueueCall": "inqueueCall", "bot": "botFlow", "InboundCall": "in
 VOICE_TYPES = frozenset({"inboundCall", "outboundCall", "inqueueCall", "secureCall", "voicemail", "voice"})
 MENU_TYPES = frozenset({"inboundCall", "outboundCall", "secureCall"})
 # Flows that start from a list of actions instead of a startUpRef.
-STARTUP_ACTION_TYPES = frozenset({"inqueueCall", "commonModule", "inqueueEmail", "inqueueShortMessage"})
+STARTUP_ACTION_TYPES = frozenset({"inqueueCall", "commonModule"})
+# In-queue email/message flows: a `startUpState` run on entering the queue and a `periodicState`
+# run again while waiting (the Terraform provider's acceptance tests publish them; docs/flow-types.md).
+STARTUP_STATE_TYPES = frozenset({"inqueueEmail", "inqueueShortMessage"})
+ENTRY_STATE_KEYS = ("startUpState", "periodicState")
+# Types no published Archy file shows: only the shape every flow shares is checked.
+UNATTESTED_TYPES = frozenset({"voicemail", "voice", "voiceSurvey"})
+# Types that start at a `startUpRef`.
+START_REF_TYPES = frozenset(FLOW_TYPES) - STARTUP_ACTION_TYPES - STARTUP_STATE_TYPES - UNATTESTED_TYPES
 
 # Actions after which nothing else in the same list runs.
 TERMINAL_ACTIONS = frozenset({

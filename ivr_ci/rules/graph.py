@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ivr_ci.flow.control import explain_fall_through
 from ivr_ci.flow.model import Block, Choice, Element, Menu, Reference
 from ivr_ci.flow.refs import parse_ref
-from ivr_ci.flow.types import FLOW_TYPES, STARTUP_ACTION_TYPES
+from ivr_ci.flow.types import FLOW_TYPES, START_REF_TYPES
 from ivr_ci.rules.catalogue import Hit, rule
 from ivr_ci.rules.context import FlowContext, key_col, key_line
 from ivr_ci.rules.jumps import JumpGraph, label
@@ -75,8 +75,9 @@ def _ref_problem(ctx: FlowContext, ref: Reference, owner: Element | None) -> str
     rationale="""
         `startUpRef` is where every interaction begins. It must be a refId path with this flow's
         own root (`/inboundCall/...`, or relative `./...`) naming an existing menu, task, state or
-        bot; otherwise Archy refuses the flow. In-queue flows and common modules have no
-        startUpRef: they start with `startUpTaskActions`.
+        bot; otherwise Archy refuses the flow. In-queue call flows and common modules have no
+        startUpRef: they start with `startUpTaskActions`; in-queue email and message flows start
+        with `startUpState` (docs/flow-types.md).
     """,
     bad="""
         inboundCall:
@@ -96,7 +97,7 @@ def _ref_problem(ctx: FlowContext, ref: Reference, owner: Element | None) -> str
 def start_ref(ctx: FlowContext) -> Iterator[Hit]:
     flow = ctx.flow
     ref = flow.start_up_ref
-    if flow.type not in FLOW_TYPES or flow.type in STARTUP_ACTION_TYPES or ref is None or "{{" in ref.value:
+    if flow.type not in START_REF_TYPES or ref is None or "{{" in ref.value:
         return  # a missing startUpRef is IVR201's (schema); placeholders resolve only when published
     problem = _ref_problem(ctx, ref, None)
     if problem:

@@ -86,6 +86,9 @@ class FlowGraph:
         if isinstance(start_target, (Menu, Block)):
             self.succ[self.root].insert(0, start_target)
             return True
+        if start is None and self.flow.entry_states:  # startUpState, then periodicState on a timer
+            self.succ[self.root][:0] = self.flow.entry_states
+            return True
         return start is None and bool(self.flow.start_up_actions)
 
     def successors(self, node: Node) -> list[Node]:

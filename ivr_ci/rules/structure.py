@@ -6,7 +6,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from ivr_ci.flow.schema import schema_problems
-from ivr_ci.flow.types import FLOW_TYPES, MENU_TYPES, STARTUP_ACTION_TYPES
+from ivr_ci.flow.types import (
+    FLOW_TYPES,
+    MENU_TYPES,
+    START_REF_TYPES,
+    STARTUP_ACTION_TYPES,
+    STARTUP_STATE_TYPES,
+    UNATTESTED_TYPES,
+)
 from ivr_ci.flow.yamlpos import Pos, YMap, YSeq
 from ivr_ci.rules.catalogue import Hit, rule
 from ivr_ci.rules.context import FlowContext, key_col, key_line
@@ -123,7 +130,9 @@ _CONTAINER_TYPES = {
     "menus": MENU_TYPES,
     "bots": frozenset({"botFlow", "digitalBot"}),
     "startUpTaskActions": STARTUP_ACTION_TYPES,
-    "startUpRef": frozenset(FLOW_TYPES) - STARTUP_ACTION_TYPES,
+    "startUpState": STARTUP_STATE_TYPES,
+    "periodicState": STARTUP_STATE_TYPES,
+    "startUpRef": START_REF_TYPES,
 }
 
 
@@ -132,7 +141,8 @@ _CONTAINER_TYPES = {
     summary="the flow has a container (or entry point) its flow type does not use",
     rationale="""
         Menus belong to call flows (inboundCall, outboundCall, secureCall), bots to bot flows,
-        `startUpTaskActions` to in-queue flows and common modules (which have no `startUpRef`).
+        `startUpTaskActions` to in-queue call flows and common modules, `startUpState` /
+        `periodicState` to in-queue email and message flows (neither has a `startUpRef`).
         Elsewhere the container is never entered, which is usually a copy-paste from another flow type or the wrong flow
         type key. A warning, because Archy's handling of such keys is not documented.
     """,
@@ -153,12 +163,41 @@ _CONTAINER_TYPES = {
 )
 def container_flow_type(ctx: FlowContext) -> Iterator[Hit]:
     flow = ctx.flow
-    if flow.type not in FLOW_TYPES:
-        return
+    if flow.type not in FLOW_TYPES or flow.type in UNATTESTED_TYPES:
+        return  # no published file shows what those types hold (docs/flow-types.md)
     for key, types in _CONTAINER_TYPES.items():
         if key in flow.raw and flow.type not in types:
             if key == "startUpRef":
-                why = f"{flow.type} flows start with startUpTaskActions; startUpRef is never used"
+                entry = "startUpState" if flow.type in STARTUP_STATE_TYPES else "startUpTaskActions"
+                why = f"{flow.type} flows start with {entry}; startUpRef is never used"
             else:
                 why = f"'{key}' is not part of {flow.type} flows (only {', '.join(sorted(types))}); it never runs"
             yield Hit(key_line(flow.raw, key), key_col(flow.raw, key), why)
+
+
+@rule(
+    "IVR211", "unattested-flow-type", stage="validate-flow", severity="info",
+    summary="no published Archy file of this flow type exists: only the shape every flow shares is checked",
+    rationale="""
+        ivr-ci holds each flow type's containers and required keys to real published flows
+        (docs/flow-types.md cites one for every type). For `voicemail`, `voice` and
+        `voiceSurvey` flows no public Archy file exists, so their entry point and containers
+        are not checked (only `name` and the shapes common to all flows): the file is neither
+        failed for lacking a `startUpRef` nor passed as checked. A note, never an error, because
+        a shape ivr-ci cannot ground must not block a flow Archy accepts.
+    """,
+    bad="""
+        voicemail:
+          name: After-hours voicemail
+    """,
+    good="""
+        inboundCall:
+          name: After-hours line
+          startUpRef: ./tasks/task[main]
+    """,
+)
+def unattested_flow_type(ctx: FlowContext) -> Iterator[Hit]:
+    if ctx.flow.type in UNATTESTED_TYPES:
+        yield Hit(ctx.flow.line, 1, (
+            f"{ctx.flow.type}: no published Archy file of this type is known, so its entry point and "
+            "containers are not checked (see docs/flow-types.md); send a real export to ground it"))

@@ -158,6 +158,8 @@ class Simulator:
                 raise self.broken(f"startUpRef '{ref.value}' does not resolve to a menu, task or state",
                                   ref.line)
             self._navigate(target)
+        elif flow.entry_states:  # in-queue email/message: the start-up state (periodicState runs on a timer)
+            self._navigate(flow.entry_states[0])
         elif flow.start_up_actions:
             self.step("task", "start-up task actions", line_of(flow.raw, "startUpTaskActions"))
             self._declare_block_vars(flow.raw.get("startUpTaskVariables"))
@@ -165,7 +167,7 @@ class Simulator:
                 self.run_actions(flow.start_up_actions)
             raise Stop(self._fall_off_end("the start-up task", line_of(flow.raw, "startUpTaskActions")))
         else:
-            raise self.broken("the flow has neither startUpRef nor startUpTaskActions", flow.line)
+            raise self.broken("the flow has neither startUpRef, startUpState nor startUpTaskActions", flow.line)
 
     def _navigate(self, target: Element) -> None:
         while True:
