@@ -52,6 +52,67 @@ def schema_errors(data: Any, schema_name: str, source: str) -> list[str]:
     return [f"{source}:{line}: {text}" for line, text in sorted(found)]
 
 
+def _did_you_mean(word: str, known: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+def _nearest_id(wrong: str, ids: list[str]) -> str | None:
+    """The id one typo away (two digits swapped first, then one digit wrong, added or lost)."""
+    digits = wrong[3:]
+    swapped = [i for i in ids if len(i) == len(wrong) and sorted(i[3:]) == sorted(digits)
+               and sum(a != b for a, b in zip(i[3:], digits)) == 2]
+    if swapped:
+        return swapped[0]
+    import difflib
+
+    one_off = [i for i in ids if len(i) == len(wrong) and sum(a != b for a, b in zip(i, wrong)) == 1]
+    return one_off[0] if one_off else next(iter(difflib.get_close_matches(wrong, ids, n=1, cutoff=0.8)), None)
+
+
+def rule_id_errors(data: Any, source: str) -> list[str]:
+    """`lint.disable` / `severity` / `options` naming a rule (or option) that does not exist.
+
+    A typo there would otherwise switch nothing off, silently; each one is reported on its own
+    line with the nearest real id (`ivr-ci rules` lists them all)."""
+    lint = data.get("lint") if isinstance(data, dict) else None
+    if not isinstance(lint, dict):
+        return []
+    from ivr_ci.rules.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    ids = sorted(catalogue)
+    found: list[tuple[int, str]] = []
+
+    def unknown(rule_id: Any, where: list[Any], what: str) -> None:
+        if str(rule_id).upper() not in catalogue:
+            near = _nearest_id(str(rule_id).upper(), ids)
+            hint = f"; did you mean {near} ({catalogue[near].name})?" if near else ""
+            found.append((locate(data, where)[0], f"{what}: unknown rule id {rule_id!r}{hint} "
+                          "(`ivr-ci rules` lists them)"))
+
+    for i, rule_id in enumerate(lint.get("disable") or []):
+        unknown(rule_id, ["lint", "disable", i], "lint/disable")
+    for key in ("severity", "options"):
+        section = lint.get(key)
+        for rule_id in section if isinstance(section, dict) else ():
+            unknown(rule_id, ["lint", key, rule_id], f"lint/{key}")
+    options = lint.get("options")
+    for rule_id, given in (options.items() if isinstance(options, dict) else ()):
+        rule_obj = catalogue.get(str(rule_id).upper())
+        if rule_obj is None or not isinstance(given, dict):
+            continue
+        for name in given:
+            if name not in rule_obj.options:
+                allowed = ", ".join(sorted(rule_obj.options)) or f"none: {rule_obj.id} takes no options"
+                found.append((locate(data, ["lint", "options", rule_id, name])[0],
+                              f"lint/options/{rule_id}: unknown option {name!r}"
+                              f"{_did_you_mean(str(name), sorted(rule_obj.options))} (allowed: {allowed})"))
+    return [f"{source}:{line}: {text}" for line, text in sorted(found)]
+
+
 def read_yaml_file(path: str, what: str) -> Any:
     try:
         text = read_text(path)
@@ -140,7 +201,7 @@ def load_config(path: str | None = None, start: str | None = None) -> Config:
         data = YMap()
     if not isinstance(data, dict):
         raise ConfigError(f"{path}:1: config must be a mapping of sections (lint, validate, environments...)")
-    errors = schema_errors(data, "config.schema.json", path)
+    errors = schema_errors(data, "config.schema.json", path) or rule_id_errors(data, path)
     if errors:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(errors))
     return Config(path, data)

@@ -49,9 +49,8 @@ def test_environment_schema_reports_every_bad_key_with_its_line(tmp_path):
               concurency: 2
             """)
     text = str(err.value)
-    for expected in (":2: environments/prod: 'client_secret_env' is a required property",
-                     ":2: environments/prod: needs one of: region, api_base",
-                     ":5: environments/prod/window/slots/0/start", ":6: environments/prod/notify",
+    assert "required property" not in text and "needs one of" not in text  # offline environments are valid
+    for expected in (":5: environments/prod/window/slots/0/start", ":6: environments/prod/notify",
                      "environments/prod: unknown key 'colour'", ":9: promotion/groups/0",
                      "promotion: unknown key 'concurency'"):
         assert expected in text, text
