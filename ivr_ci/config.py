@@ -63,12 +63,12 @@ def _nearest_id(wrong: str, ids: list[str]) -> str | None:
     """The id one typo away (two digits swapped first, then one digit wrong, added or lost)."""
     digits = wrong[3:]
     swapped = [i for i in ids if len(i) == len(wrong) and sorted(i[3:]) == sorted(digits)
-               and sum(a != b for a, b in zip(i[3:], digits)) == 2]
+               and sum(a != b for a, b in zip(i[3:], digits, strict=True)) == 2]
     if swapped:
         return swapped[0]
     import difflib
 
-    one_off = [i for i in ids if len(i) == len(wrong) and sum(a != b for a, b in zip(i, wrong)) == 1]
+    one_off = [i for i in ids if len(i) == len(wrong) and sum(a != b for a, b in zip(i, wrong, strict=True)) == 1]
     return one_off[0] if one_off else next(iter(difflib.get_close_matches(wrong, ids, n=1, cutoff=0.8)), None)
 
 

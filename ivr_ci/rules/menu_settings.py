@@ -8,11 +8,11 @@ plays; several published provider examples rely on that).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from typing import Any
 
 from ivr_ci.flow.model import Flow, Menu
+from ivr_ci.rules.architect_limits import LIMITS, duration_ms
 from ivr_ci.rules.catalogue import Hit, rule
 from ivr_ci.rules.context import FlowContext, key_line
 from ivr_ci.rules.menu_common import (
@@ -27,7 +27,8 @@ from ivr_ci.rules.menu_common import (
 from ivr_ci.util.numbers import read_number
 
 ARCHITECT_DEFAULT_REPEAT = 3  # plays of the prompt when the flow sets nothing
-_UNIT_SECONDS = {"ms": 0.001, "seconds": 1.0, "minutes": 60.0, "hours": 3600.0}
+TIMEOUT = LIMITS[("settingsMenu", "menuSelectionTimeout")]
+REPEAT = LIMITS[("settingsMenu", "repeatCount")]
 
 
 def _settings(owner: Any) -> dict:
@@ -38,43 +39,30 @@ def flow_menu_settings(flow: Flow) -> dict:
     return _settings(flow.settings.get("settingsMenu"))
 
 
-def _duration(lit: Any) -> tuple[float, str, str] | None:
-    """Seconds of a literal duration `{seconds: 10}` / `{ms: 500}`, with the unit key and the
-    value as written (inf seconds when it is too large to be a number)."""
-    if not isinstance(lit, dict):
-        return None
-    for unit, factor in _UNIT_SECONDS.items():
-        if unit in lit:
-            n = read_number(lit[unit])
-            if n.problem:
-                return math.inf, unit, f"{{{unit}: {n.shown}}}: {n.problem}"
-            return (n.value * factor, unit, f"{n.value * factor:g} s") if n.value is not None else None
-    return None
-
-
 def _timeout_hits(block: dict, where: str) -> Iterator[Hit]:
     state, lit = wrapped(block.get("menuSelectionTimeout"))
     if state != LITERAL:
         return
-    found = _duration(lit)
+    found = duration_ms(lit)
     if found is None:
         return
-    seconds, unit, shown = found
-    if not 1 <= seconds <= 60:
+    ms, unit, shown = found
+    if not TIMEOUT.accepts(ms):
         yield Hit(key_line(lit, unit, key_line(block, "menuSelectionTimeout")), message=(
-            f"{where}: menuSelectionTimeout is {shown}; set it between 1 and 60 seconds "
-            "(Architect's default is 10)"))
+            f"{where}: menuSelectionTimeout is {shown}; Architect accepts {TIMEOUT.describe()} "
+            "(its default is 10 s)"))
 
 
 @rule(
     "IVR104", "menu-timeout-range", stage="lint-menu", severity="error",
-    summary="a menu selection timeout is outside 1-60 seconds",
-    rationale="""
+    summary="a menu selection timeout is outside the 1-60 seconds Architect accepts",
+    rationale=f"""
         `menuSelectionTimeout` is how long Architect waits for a key or an utterance before
-        replaying the prompt. Under a second the prompt replays before anyone can react;
-        over a minute the caller sits in silence and hangs up. Checked at the flow level
-        (`settingsMenu.menuSelectionTimeout.lit`) and in each menu's override; `noValue`
-        inherits and expressions or placeholders are not checked.
+        replaying the prompt. Architect documents its range: "{TIMEOUT.quote}"
+        ({TIMEOUT.source}); a flow outside it does not publish, and every value inside it is
+        accepted. Checked at the flow level (`settingsMenu.menuSelectionTimeout.lit`, any
+        duration units added up) and in each menu's override; `noValue` inherits and
+        expressions or placeholders are not checked.
     """,
     bad="""
         settingsMenu:
@@ -104,29 +92,31 @@ def _repeat_hit(block: dict, where: str) -> Iterator[Hit]:
         return
     reading = read_number(lit)
     n = reading.value
-    if n is None or not n.is_integer() or not 1 <= n <= 10:
+    if n is None or not REPEAT.accepts(n):
         shown = reading.shown + (f": {reading.problem}" if reading.problem else "")
         line = key_line(block.get("repeatCount"), "lit", key_line(block, "repeatCount"))
         yield Hit(line, message=(
-            f"{where}: repeatCount is {shown}; set a whole number of plays between 1 and 10 "
-            f"(Architect's default is {ARCHITECT_DEFAULT_REPEAT})"))
+            f"{where}: repeatCount is {shown}; Architect accepts a whole number from "
+            f"{REPEAT.describe()} (its default is {ARCHITECT_DEFAULT_REPEAT})"))
 
 
 @rule(
     "IVR105", "menu-repeat-range", stage="lint-menu", severity="error",
-    summary="a menu repeat count is outside 1-10, or a menu inherits a flow default that has no value",
-    rationale="""
-        `repeatCount` is how many times Architect plays the menu prompt before giving up on
-        a selection (then it runs the menu's default choice, or disconnects). Zero plays
-        skips the menu; dozens keep a silent caller on the line for minutes. A menu whose
-        own value is `noValue` inherits the flow-level `settingsMenu.repeatCount`; when that
-        is explicitly `noValue` too there is nothing to inherit. (A flow without any
-        `settingsMenu` block gets Architect's built-in default of 3 and is not reported.)
+    summary="a menu repeat count is outside the 0-10 Architect accepts, or a menu inherits a flow default that has no value",
+    rationale=f"""
+        `repeatCount` is how many times Architect repeats the menu before giving up on a
+        selection (then it runs the menu's default choice, or disconnects). Architect
+        documents its range: "{REPEAT.quote}" ({REPEAT.source}); a value outside it does not
+        publish, and every whole number inside it, 0 included, is accepted (a menu that never
+        repeats and has no default choice is IVR115's warning). A menu whose own value is
+        `noValue` inherits the flow-level `settingsMenu.repeatCount`; when that is explicitly
+        `noValue` too there is nothing to inherit. (A flow without any `settingsMenu` block gets
+        Architect's built-in default of 3 and is not reported.)
     """,
     bad="""
         settingsMenu:
           repeatCount:
-            lit: 0
+            lit: 11
     """,
     good="""
         settingsMenu:
