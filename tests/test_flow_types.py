@@ -12,7 +12,7 @@ from ivr_ci.flow import load_flows
 from ivr_ci.flow.schema import schema_text
 from ivr_ci.flow.types import FLOW_TYPES, STARTUP_STATE_TYPES, UNATTESTED_TYPES
 from ivr_ci.flow.yamlpos import parse_yaml
-from ivr_ci.simulate.engine import simulate
+from ivr_ci.simulate import simulate
 from ivr_ci.simulate.world import SimInput
 from tests.validate_util import errors, of, validate
 
