@@ -55,14 +55,13 @@ def set_value(text: str) -> Any:
 
 def _environment(args: argparse.Namespace) -> Any:
     from ivr_ci.expr.evaluate import Bindings
-    from ivr_ci.simulate.world import parse_assignment, parse_at
+    from ivr_ci.util.clock import parse_at
 
     values: dict[str, Any] = {}
     for item in args.variables:
-        try:
-            name, value = parse_assignment(item, "variable")
-        except ValueError as exc:
-            raise UsageError(f"--set {item}: {exc}") from None
+        name, sep, value = (part.strip() for part in item.partition("="))
+        if not sep or not name:
+            raise UsageError(f"--set {item}: expected NAME=VALUE")
         if "." not in name:
             raise UsageError(f"--set {item}: a variable is Scope.name (Flow.x, Call.Ani...)")
         values[name] = set_value(value)

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from ivr_ci.util.clock import parse_at  # noqa: F401  (re-exported: the simulator's --at)
+
 NO_INPUT = "-"  # a key slot in which the caller presses nothing (the menu times out)
 SCHEDULE_GROUP_STATES = ("open", "closed", "holiday", "emergency")
 _STATE_ALIASES = {"active": "open", "inactive": "closed", "on": "open", "off": "closed"}
 _KEY_RE = re.compile(r"^[0-9*#]+$")
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-_YEARS = (1900, 9000)  # a simulated time outside these years is refused (zone arithmetic overflows near 1/9999)
 _HOURS_RE = re.compile(r"^(?P<days>[a-z]{3}(?:-[a-z]{3})?(?:,[a-z]{3}(?:-[a-z]{3})?)*)\s+"
                        r"(?P<start>\d{1,2}:\d{2})-(?P<end>\d{1,2}:\d{2})(?:\s+(?P<tz>\S+))?$")
 
@@ -77,22 +78,6 @@ def parse_keys(value: Any) -> list[str]:
         else:
             raise ValueError(f"key {text!r} is not a digit, '*', '#', '-' (no input) or 'say:words'")
     return out
-
-
-def parse_at(text: Any) -> datetime:
-    """ISO date-time; without an offset it is UTC (the zone GetCurrentDateTimeUtc works in)."""
-    if isinstance(text, datetime):
-        dt = text
-    else:
-        raw = str(text).strip().replace(" ", "T", 1).replace("Z", "+00:00")
-        try:
-            dt = datetime.fromisoformat(raw)
-        except ValueError:
-            raise ValueError(f"'{text}' is not a date-time like 2026-11-23T10:00 "
-                             "(UTC unless an offset such as +01:00 is given)") from None
-    if not _YEARS[0] <= dt.year <= _YEARS[1]:
-        raise ValueError(f"'{text}' is out of range: give a year from {_YEARS[0]} to {_YEARS[1]}")
-    return dt.astimezone(timezone.utc) if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
 def parse_assignment(text: str, what: str) -> tuple[str, str]:
