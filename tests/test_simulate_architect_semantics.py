@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ivr_ci.simulate import SimInput, load_for_simulation, simulate
+from ivr_ci.simulate import SimInput, Stub, load_for_simulation, simulate
 from ivr_ci.simulate.world import parse_keys
 
 FLOW = """\
@@ -68,3 +68,27 @@ def target(write_flow, condition: str) -> str | None:
 ])
 def test_decisions_follow_architect(write_flow, condition, queue):
     assert target(write_flow, condition) == queue
+
+
+def test_bot_session_variables_come_from_the_declared_outputs(write_flow):
+    path = write_flow("""\
+inboundCall:
+  name: Bot
+  defaultLanguage: en-us
+  startUpTaskActions:
+    - callDialogflowBot:
+        name: Ask the bot
+        outputSessionVariables:
+          - outputSessionVariable: {name: {lit: intentName}, variable: Flow.intent}
+    - decision:
+        name: Billing?
+        condition: {exp: 'Flow.intent == "billing"'}
+        outputs:
+          "yes":
+            actions:
+              - transferToAcd: {name: Billing, targetQueue: {lit: {name: BillingQueue}}}
+    - disconnect: {name: Other}
+""")
+    inp = SimInput(keys=[], stubs={"calldialogflowbot": Stub(outputs={"intentName": "billing"})})
+    result = simulate(load_for_simulation(str(path)), inp)
+    assert result.outcome.target == "BillingQueue", result.render_text()

@@ -231,12 +231,12 @@ def _convert_currency(_ctx: Context, money: Any, code: Any, rate: Any = None) ->
     if not isinstance(money, Currency):
         raise arg_type_error("ConvertCurrency", (money, code))
     new_code = NotSet("String") if is_not_set(code) else as_str(code, "ConvertCurrency")
-    if rate is None or is_not_set(money.amount):
+    if rate is None or not isinstance(money.amount, Decimal):
         return Currency(money.amount, new_code)
     factor = need(rate, "ConvertCurrency")
     if not is_number(factor):
         raise arg_type_error("ConvertCurrency", (money, code, rate))
-    return Currency(normal(DECIMAL_CONTEXT.multiply(Decimal(money.amount), Decimal(factor))), new_code)
+    return Currency(normal(DECIMAL_CONTEXT.multiply(money.amount, Decimal(factor))), new_code)
 
 
 def register(reg: Registry) -> None:

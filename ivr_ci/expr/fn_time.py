@@ -71,7 +71,7 @@ def _to_duration(_ctx: Context, value: Any) -> Any:
 def _make_datetime(_ctx: Context, *parts: Any) -> datetime:
     numbers = [as_int(p, "MakeDateTime") for p in parts]
     try:
-        return datetime(*numbers, tzinfo=timezone.utc)  # type: ignore[misc]
+        return datetime(*numbers, tzinfo=timezone.utc)  # type: ignore[misc,arg-type]
     except (ValueError, TypeError, OverflowError) as exc:
         raise ExprRuntimeError(f"MakeDateTime(): {exc}") from None
 

@@ -338,9 +338,9 @@ def money_text(amount: Decimal) -> str:
 
 def currency_text(value: Currency, places: int | None = None) -> str:
     amount = ""
-    if not is_not_set(value.amount):
+    if isinstance(value.amount, Decimal):
         step = Decimal(1).scaleb(-(2 if places is None else places))
-        amount = format(Decimal(value.amount).quantize(step, rounding=ROUND_HALF_UP), "f")
+        amount = format(value.amount.quantize(step, rounding=ROUND_HALF_UP), "f")
     code = "" if is_not_set(value.code) else str(value.code)
     return f"{amount}|{code}"
 
@@ -408,7 +408,7 @@ def display(value: Any) -> str:
     if isinstance(value, timedelta):
         return f"ToDuration({quote(duration_text(value))})"
     if isinstance(value, Currency):
-        amount = "NOT_SET" if is_not_set(value.amount) else money_text(Decimal(value.amount))
+        amount = money_text(value.amount) if isinstance(value.amount, Decimal) else "NOT_SET"
         code = "NOT_SET" if is_not_set(value.code) else quote(str(value.code))
         return f"MakeCurrency({amount}, {code})"
     if isinstance(value, Collection):
@@ -475,7 +475,7 @@ def json_value(value: Any) -> Any:
     if isinstance(value, str):
         return str(value)
     if isinstance(value, Currency):
-        return {"amount": None if is_not_set(value.amount) else float(value.amount),
+        return {"amount": float(value.amount) if isinstance(value.amount, Decimal) else None,
                 "code": None if is_not_set(value.code) else value.code}
     if isinstance(value, dict):
         return {str(k): json_value(v) for k, v in value.items()}

@@ -237,13 +237,13 @@ class Simulator:
             self.step("choice", f"key {key} -> {choice.kind} \"{choice.name}\"", choice.line, choice.path)
             self.take_choice(choice)
         if menu.default_child_ref:
-            choice = self.refs.resolve(menu.default_child_ref, owner=menu)
-            if not isinstance(choice, Choice):
+            default = self.refs.resolve(menu.default_child_ref, owner=menu)
+            if not isinstance(default, Choice):
                 raise self.broken(f"defaultChildMenuRef '{menu.default_child_ref}' does not resolve",
                                   line_of(menu.raw, "defaultChildMenuRef", menu.line))
-            self.step("choice", f"no selection after {plays} plays: default choice \"{choice.name}\"",
-                      choice.line, choice.path)
-            self.take_choice(choice)
+            self.step("choice", f"no selection after {plays} plays: default choice \"{default.name}\"",
+                      default.line, default.path)
+            self.take_choice(default)
         raise Stop(Outcome("disconnect", line=menu.line, detail=(
             f"no selection after {plays} plays of menu \"{menu.name}\" and no default choice")))
 

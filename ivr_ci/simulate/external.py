@@ -242,8 +242,10 @@ def _schedule(sim: Simulator, a: Action) -> None:
 def _collect(sim: Simulator, a: Action) -> None:
     sim.hear("play", a.raw.get("inputAudio"), line_of(a.raw, "inputAudio", a.line), label(a))
     key = sim.next_input()
-    digits = a.raw.get("digits") if isinstance(a.raw.get("digits"), dict) else {}
-    rng = digits.get("range") if isinstance(digits.get("range"), dict) else {}
+    found = a.raw.get("digits")
+    digits: dict = found if isinstance(found, dict) else {}
+    found = digits.get("range")
+    rng: dict = found if isinstance(found, dict) else {}
     low = digits.get("exact", rng.get("min", 1))
     high = digits.get("exact", rng.get("max", 64))
     entry = key if key not in (None, NO_INPUT) and not key.startswith("say:") else None
@@ -285,9 +287,11 @@ def _bot_input(sim: Simulator, a: Action) -> None:
             sim.assign(f"Slot.{slot}", said, a.line, label(a))
         branch = "default"
     else:
-        outputs = a.raw.get("outputs") if isinstance(a.raw.get("outputs"), dict) else {}
+        found = a.raw.get("outputs")
+        outputs: dict = found if isinstance(found, dict) else {}
         group = "intents" if a.type == "askForIntent" else "paths"
-        items = outputs.get(group) if isinstance(outputs.get(group), list) else []
+        found = outputs.get(group)
+        items: list = found if isinstance(found, list) else []
         bodies = [_first_key(it)[1] for it in items]
         names = [b.get("name") if isinstance(b, dict) else None for b in bodies]
         branch = next((f"{group}[{i}]" for i, n in enumerate(names) if str(n).lower() == said.lower()),
@@ -311,7 +315,7 @@ def _call_other(sim: Simulator, a: Action) -> None:
     for item in a.raw.get("outputSessionVariables") or []:
         spec = item.get("outputSessionVariable") if isinstance(item, dict) else None
         if isinstance(spec, dict) and isinstance(spec.get("variable"), str):
-            field = sim.value_quiet(spec.get("name"))
+            field = sim.values.quiet(spec.get("name"))
             outputs.append((str(field) if field is not None else spec["variable"], spec["variable"]))
     given = stub.outputs if stub else {}
     for field, var in outputs:
