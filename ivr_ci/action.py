@@ -66,6 +66,9 @@ def _diff_comment() -> int:
     if token:
         gha.mask(token)
         argv.append(f"--github-token={token}")  # in-process: never on a command line or in a log
+    temp = os.environ.get("RUNNER_TEMP")
+    if temp:
+        argv.append(f"--json-output={os.path.join(temp, 'ivr-ci-diff.json')}")
     return main([*argv, "--", *gha.get_list_input("paths")])
 
 

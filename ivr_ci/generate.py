@@ -39,7 +39,8 @@ HOOKS = [
          # Cross-file rules need the whole set of flows in one process, not pre-commit's batches.
          {"files": FLOW_FILES, "types": ["text"], "require_serial": True}),
     Hook("diff-flows", "ivr-ci diff", "ivr-ci diff --base HEAD",
-         "Show the semantic diff of changed flows against HEAD (manual stage)", None,
+         "Show the semantic diff of staged flow changes against HEAD (manual stage; pre-commit sets unstaged "
+         "edits aside, so `git add` them first)", None,
          {"pass_filenames": False, "always_run": True, "verbose": True, "stages": ["manual"]}),
     Hook("promote-plan", "ivr-ci promote --plan", "ivr-ci promote --plan",
          "Plan a promote to an environment (add args: [--env, NAME]; manual stage)", None,

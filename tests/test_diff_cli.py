@@ -136,9 +136,14 @@ def test_path_mode_reports_an_unreadable_file_instead_of_a_removed_flow(tmp_path
         (tmp_path / side / "b" / "hold.yaml").write_text(HOLD_FLOW.replace("Acme Hold", "Acme Hold 2"),
                                                           encoding="utf-8")
         code, out, err = run_diff(capsys, str(tmp_path / side / "a"), str(tmp_path / side / "b"))
-        assert code == 1 and f"could not compare the {side} version: not UTF-8" in err
         assert "removed" not in out and "new inboundCall" not in out
-        assert "1 file could not be compared" in out and "hold.yaml" in out  # the readable pair still diffs
+        assert "hold.yaml" in out  # the readable pair still diffs
+        if side == "new":  # the change breaks a file: a failure
+            assert code == 1 and "could not compare the new version: not UTF-8" in err
+            assert "1 file could not be compared" in out
+        else:  # the change repairs a file that did not load: a fix, not a failure
+            assert code == 0 and err == ""
+            assert "fixed: the base version did not load (not UTF-8" in out and "1 file fixed" in out
 
 
 def test_odd_shapes_are_compared_not_crashed_on(tmp_path, capsys):

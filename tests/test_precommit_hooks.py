@@ -103,3 +103,24 @@ def test_hooks_pass_on_good_flows_and_fail_on_bad_ones(hook_repo):
     assert "good.yaml" not in result.stdout and "ci.yml" not in result.stdout
     (work / "flows" / "bad.yaml").unlink()
     _git(work, "add", "-A")
+
+
+def test_diff_flows_hook_says_it_compares_the_staged_files(hook_repo, tmp_path):
+    """pre-commit stashes unstaged edits while hooks run: the manual diff-flows hook says so, and
+    how to include them, instead of silently reporting fewer changes."""
+    _, env = hook_repo
+    work = tmp_path / "consumer"
+    work.mkdir()
+    _git(work, "init", "-q")
+    _git(work, "config", "user.email", "t@example.com")
+    _git(work, "config", "user.name", "t")
+    (work / "flows").mkdir()
+    (work / "flows" / "good.yaml").write_text(GOOD)
+    _git(work, "add", ".")
+    _git(work, "commit", "-q", "-m", "base")
+    (work / "flows" / "good.yaml").write_text(GOOD.replace("name: Operator", "name: Front Desk"))  # unstaged
+    result = subprocess.run([*_precommit(), "try-repo", str(REPO), "diff-flows", "--hook-stage", "manual"],
+                            cwd=work, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "with the staged files" in result.stdout and "git add" in result.stdout
+    assert "0 flow(s) changed" in result.stdout  # the unstaged edit was set aside, as the note says

@@ -64,7 +64,17 @@ def report_problems(result: DiffResult, command: str) -> None:
         print(f"{p.location()}: error: could not compare the {p.side} version: {p.message}", file=sys.stderr)
 
 
+def _pre_commit_note(args: argparse.Namespace) -> None:
+    """Under pre-commit (the `diff-flows` hook) the working tree holds only what is staged:
+    pre-commit stashes unstaged edits before running hooks. Say which sides are compared."""
+    if os.environ.get("PRE_COMMIT") == "1" and args.head is None and not path_mode(args):
+        print(f"ivr-ci diff: comparing {args.base or 'the merge-base'} with the staged files (pre-commit "
+              "sets unstaged edits aside while hooks run); `git add` them to include them, or run "
+              "`ivr-ci diff` outside pre-commit to compare the working tree as it is.", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
+    _pre_commit_note(args)
     result = compute(args)
     text = render(args.format, result)
     if args.output:

@@ -7,24 +7,29 @@ again by its hidden versioned marker (kind `diff`, one comment per `--label`) an
 (`--delete-when-empty`: deleted). The body is shrunk below GitHub's 65,536-character limit by
 dropping whole sections; the full report always goes to the job summary. On 403/404 (fork PRs,
 missing `pull-requests: write`) we warn, write the report to $GITHUB_STEP_SUMMARY and exit 0.
-Outputs (in Actions): `changed`, `behavioural-changes`, `comment-url`, `comment-action`.
+Outputs (in Actions): `changed`, `behavioural-changes`, `comment-url`, `comment-action`, `diff-json`.
+Budgets: behavioural changes first, then prompts, findings and menu maps; what does not fit is
+counted and named at the top (ivr_ci.diff.markdown). The job summary gets the same under 1 MiB.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from typing import TYPE_CHECKING
 
 from ivr_ci import gha
-from ivr_ci.commands.diff import add_source_arguments, compute, report_problems
+from ivr_ci.commands.diff import add_source_arguments, compute, path_mode, report_problems
 from ivr_ci.diff.model import DiffResult
+from ivr_ci.diff.render import render_json
 from ivr_ci.errors import UsageError
 from ivr_ci.findings import Finding
 from ivr_ci.util.files import write_atomic
 
 if TYPE_CHECKING:
+    from ivr_ci.diff.markdown import Links
     from ivr_ci.github.sticky import StickyResult
 
 KIND = "diff"
@@ -49,6 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-chars", type=int, default=COMMENT_LIMIT, help=argparse.SUPPRESS)
     parser.add_argument("--dry-run", action="store_true", help="print the comment body, post nothing")
     parser.add_argument("--output", "-o", help="also write the comment body to this file")
+    parser.add_argument("--json-output", help="also write the full diff as JSON (docs/diff-json.md) to this file")
 
 
 def changed_findings(result: DiffResult, config_path: str | None) -> list[Finding]:
@@ -64,17 +70,49 @@ def changed_findings(result: DiffResult, config_path: str | None) -> list[Findin
     return sorted(set(found), key=Finding.sort_key)
 
 
-def _body(result: DiffResult, findings: list[Finding] | None, limit: int) -> tuple[str, str, bool]:
-    """(comment body, full Markdown report, truncated?)."""
-    from ivr_ci.diff.markdown import sections
-    from ivr_ci.github.sticky import fit_body
+SUMMARY_LIMIT = 1_000_000  # bytes: GitHub takes at most 1 MiB of job summary per step
 
-    parts = sections(result, findings)
-    full = "\n\n".join(s.markdown.strip("\n") for s in parts) + "\n"
-    body = fit_body(parts, limit=limit,
-                    note="> [!NOTE]\n> Some detail was left out to fit GitHub's comment size limit; "
-                         "the full diff is in the job summary of this run.")
-    return body, full, len(body) < len(full.rstrip("\n"))
+
+def links_for(result: DiffResult, repo: str | None) -> Links | None:
+    """Blob links for file:line references: the commit whose files were compared, on GitHub."""
+    from ivr_ci.diff.markdown import Links
+
+    sha = result.head if re.fullmatch(r"[0-9a-f]{40}", result.head) else None
+    server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
+    return Links(server, repo, sha) if repo and sha else None
+
+
+def _body(result: DiffResult, findings: list[Finding] | None, limit: int, links: Links | None,
+          json_file: str | None) -> tuple[str, str, bool]:
+    """(comment body, job-summary Markdown, truncated?)."""
+    from ivr_ci.diff.markdown import render_markdown
+
+    artifact = ("The full diff as JSON is the step's `diff-json` output file "
+                "(keep it with actions/upload-artifact)." if json_file else "")
+    full = render_markdown(result, findings, links=links, limit=SUMMARY_LIMIT,
+                           measure=lambda s: len(s.encode("utf-8")), rest=artifact)
+    body = render_markdown(result, findings, links=links, limit=limit,
+                           rest=("The rest is in the job summary of this run. " + artifact).strip())
+    return body, full, body != render_markdown(result, findings, links=links)
+
+
+def _resolve_sides(result: DiffResult) -> None:
+    """Name the compared commits by their SHAs (the footer, the links): a working tree that is a
+    clean checkout is its HEAD commit, as in CI."""
+    from ivr_ci.diff.sources import WORKTREE, _git
+
+    def sha(ref: str) -> str | None:
+        proc = _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], check=False)
+        return proc.stdout.decode().strip() if proc.returncode == 0 else None
+
+    if result.head == WORKTREE:
+        dirty = _git(["status", "--porcelain", "--untracked-files=no"], check=False).stdout.strip()
+        head = None if dirty else sha("HEAD")
+        result.head = head or result.head
+    elif not re.fullmatch(r"[0-9a-f]{40}", result.head):
+        result.head = sha(result.head) or result.head
+    if not re.fullmatch(r"[0-9a-f]{40}", result.base):
+        result.base = sha(result.base) or result.base
 
 
 def run(args: argparse.Namespace) -> int:
@@ -84,8 +122,13 @@ def run(args: argparse.Namespace) -> int:
     if args.max_chars < 1000:
         raise UsageError("--max-chars must be at least 1000")
     result = compute(args)
+    if not path_mode(args):
+        _resolve_sides(result)
     findings = changed_findings(result, args.config) if args.with_findings else None
-    body, full, truncated = _body(result, findings, args.max_chars)
+    repo = args.repo or (gha.pr_number_and_repo() or (None, os.environ.get("GITHUB_REPOSITORY")))[1]
+    if args.json_output:
+        write_atomic(args.json_output, render_json(result))
+    body, full, truncated = _body(result, findings, args.max_chars, links_for(result, repo), args.json_output)
     changed = bool(result.changed_flows)
     if args.output or args.dry_run:
         from ivr_ci.github.sticky import with_marker
@@ -95,17 +138,19 @@ def run(args: argparse.Namespace) -> int:
             write_atomic(args.output, posted)
     outputs: dict[str, str] = {"changed": "true" if changed else "false",
                                "behavioural-changes": str(result.behavioural), "comment-url": "",
-                               "comment-action": "dry-run"}
+                               "comment-action": "dry-run", "diff-json": args.json_output or ""}
     if args.dry_run:
         sys.stdout.write(posted)
     else:
-        outcome = _post(args, token, body, full, changed)
+        # a fix, a failure to read or a finding of one side is worth a comment even with no change
+        worth = changed or bool(result.fixed or result.problems or result.side_findings)
+        outcome = _post(args, token, body, full, worth)
         outputs["comment-url"] = outcome.url or ""
         outputs["comment-action"] = outcome.action
         if outcome.action != "fallback":
             gha.append_summary(full)  # the fallback already wrote it there
         where = f": {outcome.url}" if outcome.url else (f" ({outcome.reason})" if outcome.reason else "")
-        trunc = " (truncated to fit; full diff in the job summary)" if truncated else ""
+        trunc = " (shortened to fit; the rest is in the job summary)" if truncated else ""
         print(f"ivr-ci diff-comment: comment {outcome.action}{where}{trunc}")
         print(f"ivr-ci diff-comment: {len(result.changed_flows)} flow(s) changed, "
               f"{result.behavioural} behavioural change(s)")

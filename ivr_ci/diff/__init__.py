@@ -25,7 +25,8 @@ def diff_sides(sides: Sides) -> DiffResult:
     from ivr_ci.util.gcpause import paused_gc
 
     with paused_gc():
-        return DiffResult(sides.base, sides.head, diff_flow_sets(sides.old, sides.new), list(sides.problems))
+        return DiffResult(sides.base, sides.head, diff_flow_sets(sides.old, sides.new), list(sides.problems),
+                          list(sides.fixed))
 
 
 def diff_paths(old: str, new: str) -> DiffResult:

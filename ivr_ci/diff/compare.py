@@ -1,7 +1,10 @@
 """Compare two versions of one flow: flow settings, menus, choices, tasks/states/bots, actions.
 
-Elements are matched by canonical id (their name), then by refId (a rename), then for menus by
-the digits they offer; see normalize.py for what is not a change at all.
+Menus, tasks, states and bots are matched by refId (what references use), then by name (a
+refId renumbered), then menus by the digits they offer, and last by content similarity of
+what is left (ELEMENT_SIMILARITY): a task renamed together with its refId, with its prompt
+reworded, is one element renamed and edited, not one removed and another added. See
+normalize.py for what is not a change at all.
 """
 
 from __future__ import annotations
@@ -9,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from ivr_ci.diff.actions import Side, diff_actions
-from ivr_ci.diff.model import Change, Risk
-from ivr_ci.diff.normalize import Canonicalizer
+from ivr_ci.diff.model import Change, Problem, Risk
+from ivr_ci.diff.normalize import Canonicalizer, content_similarity
 from ivr_ci.diff.values import (
     ROUTING_KEYS,
     choice_target,
@@ -23,6 +26,11 @@ from ivr_ci.diff.values import (
 )
 from ivr_ci.flow.model import Block, Choice, Flow, Menu
 from ivr_ci.flow.yamlpos import YSeq
+
+# Unmatched elements this alike (normalize.content_similarity, 0..1) are one element renamed.
+# 0.6 pairs a task whose every action was kept with one prompt reworded (~0.8), and keeps apart
+# two tasks that merely share an action kind (a play-then-disconnect pair scores ~0.3-0.5).
+ELEMENT_SIMILARITY = 0.6
 
 _FLOW_CONTAINERS = frozenset({"menus", "tasks", "states", "bots", "startUpTaskActions", "@type"})
 _CHOICE_OWN = frozenset({"@kind", "name", "dtmf", "speechRecTerms", "task"})
@@ -60,6 +68,7 @@ def _match(old: list[Any], new: list[Any], key_old: Any, key_new: Any) -> list[t
 class FlowComparer:
     def __init__(self, old: Flow, new: Flow, old_path: str | None = None, new_path: str | None = None) -> None:
         self.old, self.new = old, new
+        self.findings: list[Problem] = []  # of one side: duplicates the diff does not show as changes
         self.a = Side(Canonicalizer(old), old_path or old.path)
         self.b = Side(Canonicalizer(new), new_path or new.path)
         self.menu_pairs = self._pair_menus()
@@ -75,10 +84,29 @@ class FlowComparer:
     def _pair_menus(self) -> list[tuple[Menu, Menu]]:
         ca, cb = self.a.canon, self.b.canon
         old, new = self.old.menus, self.new.menus
-        pairs = _match(old, new, ca.element_id, cb.element_id)
-        for key in (lambda m: m.ref_id, _digit_key):  # renamed; renamed and renumbered
-            rest_a, rest_b = _unpaired(old, pairs, 0), _unpaired(new, pairs, 1)
-            pairs += _match(rest_a, rest_b, key, key)
+        pairs = _match(old, new, lambda m: m.ref_id, lambda m: m.ref_id)
+        for key_a, key_b in ((ca.element_id, cb.element_id), (_digit_key, _digit_key)):
+            pairs += _match(_unpaired(old, pairs, 0), _unpaired(new, pairs, 1), key_a, key_b)
+        return pairs + self._similar(_unpaired(old, pairs, 0), _unpaired(new, pairs, 1))
+
+    def _similar(self, old: list[Any], new: list[Any]) -> list[tuple[Any, Any]]:
+        """Pairs of still-unmatched elements by content similarity, most alike first."""
+        if not old or not new:
+            return []
+        ca, cb = self.a.canon, self.b.canon
+        bodies_b = [cb.element_body(y) for y in new]
+        scored = sorted(((content_similarity(ca.element_body(x), by), i, j)
+                         for i, x in enumerate(old) for j, by in enumerate(bodies_b)), reverse=True)
+        used_a: set[int] = set()
+        used_b: set[int] = set()
+        pairs = []
+        for score, i, j in scored:
+            if score < ELEMENT_SIMILARITY:
+                break
+            if i not in used_a and j not in used_b:
+                used_a.add(i)
+                used_b.add(j)
+                pairs.append((old[i], new[j]))
         return pairs
 
     def _pair_choices(self, ma: Menu, mb: Menu) -> list[tuple[Choice, Choice]]:
@@ -97,10 +125,9 @@ class FlowComparer:
         for kind in ("task", "state", "bot"):
             old = [b for b in self.old.blocks if b.kind == kind]
             new = [b for b in self.new.blocks if b.kind == kind]
-            found = _match(old, new, ca.element_id, cb.element_id)
-            rest_a = _unpaired(old, found, 0)
-            rest_b = _unpaired(new, found, 1)
-            pairs += found + _match(rest_a, rest_b, lambda x: x.ref_id, lambda x: x.ref_id)
+            found = _match(old, new, lambda x: x.ref_id, lambda x: x.ref_id)
+            found += _match(_unpaired(old, found, 0), _unpaired(new, found, 1), ca.element_id, cb.element_id)
+            pairs += found + self._similar(_unpaired(old, found, 0), _unpaired(new, found, 1))
         return pairs
 
     def change(self, kind: str, risk: Risk, where: str, summary: str, *, old: Any = None, new: Any = None,
@@ -151,16 +178,30 @@ class FlowComparer:
         return out
 
     def _variables(self, ca: dict[str, Any], cb: dict[str, Any]) -> list[Change]:
-        def by_name(c: dict[str, Any]) -> dict[str, Any]:
+        def by_name(c: dict[str, Any], flow: Flow, side: str) -> dict[str, Any]:
+            """Declarations by name; a name declared twice is a finding of that side, and the
+            first declaration in the file is the one compared (a duplicate is not a type change)."""
             out: dict[str, Any] = {}
+            canon = self.a.canon if side == "old" else self.b.canon
+            raw = flow.raw if isinstance(flow.raw, dict) else {}
             for key in ("variables", "startUpTaskVariables"):
-                for item in c.get(key) or []:
+                # canonical declarations are sorted; file order decides which one is "first"
+                items = raw.get(key) if isinstance(raw.get(key), list) else []
+                for item in (canon.value(i) for i in items):
                     if isinstance(item, dict) and len(item) == 1:
                         ((vtype, body),) = item.items()
-                        name = body.get("name") if isinstance(body, dict) else None
-                        out[str(name or vtype)] = {"@type": vtype, **(body if isinstance(body, dict) else {})}
+                        name = str((body.get("name") if isinstance(body, dict) else None) or vtype)
+                        if name not in out:
+                            out[name] = {"@type": vtype, **(body if isinstance(body, dict) else {})}
+            for name, lines in _variable_lines(flow, all_lines=True).items():
+                if len(lines) > 1:
+                    path = self.a.path if side == "old" else self.b.path
+                    self.findings.append(Problem(
+                        path or "", lines[1], f"variable {name} is declared {len(lines)} times (lines "
+                        f"{', '.join(map(str, lines))}); Architect keeps one: compared as its first declaration",
+                        side))
             return out
-        va, vb = by_name(ca), by_name(cb)
+        va, vb = by_name(ca, self.old, "old"), by_name(cb, self.new, "new")
         la, lb = _variable_lines(self.old), _variable_lines(self.new)
         out: list[Change] = []
         for name in va.keys() - vb.keys():
@@ -323,17 +364,18 @@ class FlowComparer:
         return out
 
 
-def _variable_lines(flow: Flow) -> dict[str, int]:
-    """Variable name -> line of its declaration (flow-level declarations)."""
-    out: dict[str, int] = {}
+def _variable_lines(flow: Flow, all_lines: bool = False) -> dict[str, Any]:
+    """Variable name -> line of its (first) declaration, or with `all_lines` the lines of every
+    declaration of it (flow-level declarations)."""
+    out: dict[str, list[int]] = {}
     for key in ("variables", "startUpTaskVariables"):
         seq = flow.raw.get(key) if isinstance(flow.raw, dict) else None
         if isinstance(seq, YSeq):
             for item, pos in zip(seq, seq.item_pos, strict=False):
                 body = next(iter(item.values()), None) if isinstance(item, dict) and len(item) == 1 else None
                 if isinstance(body, dict) and body.get("name") is not None:
-                    out.setdefault(str(body["name"]), pos.line)
-    return out
+                    out.setdefault(str(body["name"]), []).append(pos.line)
+    return out if all_lines else {name: lines[0] for name, lines in out.items()}
 
 
 def _unpaired(items: list[Any], pairs: list[tuple[Any, Any]], side: int) -> list[Any]:

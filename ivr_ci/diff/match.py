@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ivr_ci.diff.compare import compare_flows
+from ivr_ci.diff.compare import FlowComparer
 from ivr_ci.diff.model import Change, FlowDiff, Risk
 from ivr_ci.diff.normalize import canonical
 from ivr_ci.flow import FlowDocument
@@ -97,10 +97,11 @@ def pair_flows(old: list[Entry], new: list[Entry]) -> tuple[list[tuple[Entry, En
 
 
 def diff_pair(x: Entry, y: Entry) -> FlowDiff:
-    changes = compare_flows(x.flow, y.flow, x.path, y.path)
+    comparer = FlowComparer(x.flow, y.flow, x.path, y.path)
+    changes = comparer.changes()
     status = "modified" if changes else "unchanged"
     fd = FlowDiff(status, y.flow.type, str(y.flow.name), old_path=x.path, new_path=y.path,
-                  old_flow=x.flow, new_flow=y.flow, new_doc=y.doc)
+                  findings=comparer.findings, old_flow=x.flow, new_flow=y.flow, new_doc=y.doc)
     if x.key != y.key:
         fd.status, fd.old_name = "renamed", str(x.flow.name)
         msg = (f"flow renamed '{x.flow.name}' → '{y.flow.name}': Genesys Cloud identifies flows by name, "

@@ -28,6 +28,11 @@ class Risk(str, enum.Enum):
         return {"behavioural": 0, "content": 1, "configuration": 2, "cosmetic": 3}[self.value]
 
 
+def counts_phrase(counts: dict[str, int]) -> str:
+    parts = [f"{n} {risk}" for risk, n in counts.items() if n]
+    return ", ".join(parts) if parts else "no semantic changes"
+
+
 # change kind -> default risk (a kind may be raised/lowered by the comparer, e.g. action fields)
 KINDS: dict[str, Risk] = {
     "flow-added": Risk.BEHAVIOURAL,
@@ -110,6 +115,7 @@ class FlowDiff:
     new_path: str | None = None
     changes: list[Change] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    findings: list[Problem] = field(default_factory=list)  # of one side, e.g. a duplicate declaration
     old_flow: Flow | None = field(default=None, repr=False)
     new_flow: Flow | None = field(default=None, repr=False)
     new_doc: FlowDocument | None = field(default=None, repr=False)  # for lint/validate of the new side
@@ -141,17 +147,21 @@ class FlowDiff:
             data["oldName"] = self.old_name
         if self.warnings:
             data["warnings"] = list(self.warnings)
+        if self.findings:
+            data["findings"] = [p.to_json() for p in self.findings]
         return data
 
 
 @dataclass
 class Problem:
-    """A file that could not be compared (unreadable, not YAML...)."""
+    """A file that could not be compared (unreadable, not YAML...), or a finding of one side
+    (a duplicate declaration) that the diff reports instead of showing it as a change."""
 
     path: str
     line: int
     message: str
     side: str  # "old" | "new"
+    slot: str | None = field(default=None, repr=False, compare=False)  # what "the same file" means
 
     def location(self) -> str:
         return f"{self.path}:{self.line}" if self.line else self.path
@@ -166,6 +176,8 @@ class DiffResult:
     head: str
     flows: list[FlowDiff] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # base-side load errors whose file loads on the head side: the change fixes them
+    fixed: list[Problem] = field(default_factory=list)
 
     @property
     def changed_flows(self) -> list[FlowDiff]:
@@ -174,6 +186,11 @@ class DiffResult:
     @property
     def behavioural(self) -> int:
         return sum(f.behavioural for f in self.flows)
+
+    @property
+    def side_findings(self) -> list[Problem]:
+        """Findings of one side (duplicates…) of every compared flow, changed or not."""
+        return [p for f in self.flows for p in f.findings]
 
     def counts(self) -> dict[str, int]:
         out = {r.value: 0 for r in Risk}
@@ -192,4 +209,5 @@ class DiffResult:
                         "behavioural": self.behavioural},
             "flows": [f.to_json() for f in changed],
             "problems": [p.to_json() for p in self.problems],
+            "fixed": [p.to_json() for p in self.fixed],
         }

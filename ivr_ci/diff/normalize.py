@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from ivr_ci.flow.model import Element, Flow, Menu
@@ -259,3 +260,30 @@ def canonical_hash(flow: Flow) -> str:
 
 def semantically_equal(flow_a: Flow, flow_b: Flow) -> bool:
     return canonical(flow_a) == canonical(flow_b)
+
+
+def leaves(value: Any, prefix: str = "") -> Iterator[str]:
+    """`path=value` strings of a canonical value's leaves."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from leaves(v, f"{prefix}/{k}")
+    elif isinstance(value, list):
+        for v in value:
+            yield from leaves(v, prefix + "[]")
+    else:
+        yield f"{prefix}={value}"
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
+
+
+def content_similarity(a: dict[str, Any], b: dict[str, Any]) -> float:
+    """How alike two elements' canonical bodies are, 0..1, their own names left out: the mean of
+    the Jaccard similarity of their leaves (paths with values) and of their shapes (paths alone),
+    so an element whose structure is kept but whose text was reworded still scores high."""
+    la = set(leaves({k: v for k, v in a.items() if k != "name"}))
+    lb = set(leaves({k: v for k, v in b.items() if k != "name"}))
+    sa = {x.partition("=")[0] for x in la}
+    sb = {x.partition("=")[0] for x in lb}
+    return (_jaccard(la, lb) + _jaccard(sa, sb)) / 2

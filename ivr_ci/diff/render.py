@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import json
 
-from ivr_ci.diff.model import Change, DiffResult, FlowDiff, Risk
+from ivr_ci.diff.model import Change, DiffResult, FlowDiff, Risk, counts_phrase
 
 FORMATS = ("text", "json", "markdown")
 _TAG = {Risk.BEHAVIOURAL: "BEHAVIOUR", Risk.CONTENT: "CONTENT", Risk.CONFIGURATION: "CONFIG",
         Risk.COSMETIC: "COSMETIC"}
-
-
-def counts_phrase(counts: dict[str, int]) -> str:
-    parts = [f"{n} {risk}" for risk, n in counts.items() if n]
-    return ", ".join(parts) if parts else "no semantic changes"
 
 
 def _sorted(changes: list[Change]) -> list[Change]:
@@ -53,6 +48,10 @@ def render_text(result: DiffResult) -> str:
             if c.kind != "flow-renamed":  # already said by the warning
                 out.extend(_text_change(c))
         out.append("")
+    for p in result.side_findings:
+        out.append(f"{p.location()}: note ({'base' if p.side == 'old' else 'head'} side): {p.message}")
+    for p in result.fixed:
+        out.append(f"{p.location()}: fixed: the base version did not load ({p.message}); it loads now")
     for p in result.problems:
         out.append(f"{p.location()}: could not compare ({p.side} side): {p.message}")
     total = result.counts()
@@ -60,6 +59,9 @@ def render_text(result: DiffResult) -> str:
     if result.problems:
         n = len(result.problems)
         summary += f"; {n} file{'s' if n != 1 else ''} could not be compared"
+    if result.fixed:
+        n = len(result.fixed)
+        summary += f"; {n} file{'s' if n != 1 else ''} fixed"
     out.append(summary)
     return "\n".join(out) + "\n"
 

@@ -26,6 +26,25 @@ class Sides:
     old: list[Entry] = field(default_factory=list)
     new: list[Entry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    fixed: list[Problem] = field(default_factory=list)
+    # a file renamed between the sides: its old slot -> its new one (one file, two names)
+    renamed: dict[str, str] = field(default_factory=dict)
+
+    def file_of(self, side: str, slot: str | None) -> str | None:
+        return self.renamed.get(slot, slot) if side == "old" and slot is not None else slot
+
+    def settle(self) -> None:
+        """Files that could not be read on a side are not diffed: the other side alone would read
+        as a flow added or removed, which it is not. A base-side error whose file loads on the
+        head side is a fix the change makes, not a failure of the diff."""
+        bad = {self.file_of(p.side, p.slot) for p in self.problems}
+        loaded_new = {e.slot for e in self.new}
+        bad_new = {p.slot for p in self.problems if p.side == "new"}
+        self.fixed = [p for p in self.problems if p.side == "old"
+                      and self.file_of("old", p.slot) in loaded_new - bad_new]
+        self.problems = [p for p in self.problems if p not in self.fixed]
+        self.old = [e for e in self.old if self.file_of("old", e.slot) not in bad]
+        self.new = [e for e in self.new if e.slot not in bad]
 
 
 def _git(args: list[str], cwd: str | None = None, check: bool = True) -> subprocess.CompletedProcess[bytes]:
@@ -107,7 +126,7 @@ def _load(text_or_none: bytes | None, path: str, side: str, sides: Sides, dest: 
     try:
         text = text_or_none.decode("utf-8")
     except UnicodeDecodeError as exc:
-        sides.problems.append(Problem(path, 0, f"not UTF-8 text: {exc.reason} at byte {exc.start}", side))
+        sides.problems.append(Problem(path, 0, f"not UTF-8 text: {exc.reason} at byte {exc.start}", side, key))
         return
     doc = load_flow_text(text.replace("\r\n", "\n"), path)
     _accept(doc, side, sides, dest, key)
@@ -116,7 +135,7 @@ def _load(text_or_none: bytes | None, path: str, side: str, sides: Sides, dest: 
 def _accept(doc: FlowDocument, side: str, sides: Sides, dest: list[Entry], key: str) -> None:
     if doc.flow is None:
         p = doc.problems[0] if doc.problems else None
-        sides.problems.append(Problem(doc.path, p.line if p else 0, p.message if p else "not a flow", side))
+        sides.problems.append(Problem(doc.path, p.line if p else 0, p.message if p else "not a flow", side, key))
         return
     if doc.flow.type not in FLOW_TYPES:
         return  # some other YAML (CI config, compose file...): not ours to diff
@@ -134,7 +153,8 @@ def from_git(base: str | None, head: str | None, paths: list[str], cwd: str | No
         raise UsageError(f"unknown git ref '{base}' (--base); in Actions, check out with fetch-depth: 0")
     sides = Sides(base, head or WORKTREE)
     for _status, old, new in changed_files(base, head or WORKTREE, paths, cwd):
-        known_problems = len(sides.problems)
+        if old and new and old != new:
+            sides.renamed[old] = new
         if old:
             proc = _git(["show", f"{base}:{old}"], cwd, check=False)
             _load(proc.stdout if proc.returncode == 0 else None, old, "old", sides, sides.old, old)
@@ -143,16 +163,8 @@ def from_git(base: str | None, head: str | None, paths: list[str], cwd: str | No
         elif new:
             proc = _git(["show", f"{head}:{new}"], cwd, check=False)
             _load(proc.stdout if proc.returncode == 0 else None, new, "new", sides, sides.new, new)
-        if len(sides.problems) > known_problems:
-            _drop_unpaired(sides, {old, new} - {None})
+    sides.settle()
     return sides
-
-
-def _drop_unpaired(sides: Sides, slots: set[str | None]) -> None:
-    """One side of these files could not be read: the other side alone would be reported as
-    a flow added or removed, which it is not. The problem is reported instead."""
-    sides.old = [e for e in sides.old if e.slot not in slots]
-    sides.new = [e for e in sides.new if e.slot not in slots]
 
 
 def _read(path: str) -> bytes | None:
@@ -170,16 +182,12 @@ def from_paths(old: str, new: str) -> Sides:
     if os.path.isdir(old) != os.path.isdir(new):
         raise UsageError(f"compare a file with a file or a directory with a directory: {old} vs {new}")
     sides = Sides(old, new)
-    unreadable: set[str | None] = set()
     for root, side, dest in ((old, "old", sides.old), (new, "new", sides.new)):
         files = expand_paths([root])
         for f in files:
             rel = os.path.relpath(f, root) if os.path.isdir(root) else os.path.basename(f)
             if os.path.isfile(root):
                 rel = "<file>"  # two files are always the same slot, whatever their names
-            known_problems = len(sides.problems)
             _accept(load_flow_file(f), side, sides, dest, rel)
-            if len(sides.problems) > known_problems:
-                unreadable.add(rel)
-    _drop_unpaired(sides, unreadable)
+    sides.settle()
     return sides
