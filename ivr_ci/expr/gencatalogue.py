@@ -52,7 +52,7 @@ def generate(package: Path) -> tuple[str, str]:
         "generator": "python -m ivr_ci.expr.gencatalogue (ivr_ci/expr/sdk_dump.js)",
     }
     catalogue = {"source": source, "types": dump["types"], "functions": dump["functions"],
-                 "variables": dump["variables"]}
+                 "variables": dump["variables"], "literalValues": dump["literalValues"]}
     examples = {"source": source, "examples": dump["examples"]}
     return (json.dumps(catalogue, indent=1, ensure_ascii=False) + "\n",
             json.dumps(examples, indent=1, ensure_ascii=False) + "\n")

@@ -40,10 +40,11 @@ for (const code of Object.keys(G.map)) {
   }
   const casts = [];
   for (const code2 of Object.keys(G.map)) {
-    const from = G.map[code2].single;
-    if (from === t) continue;
-    const fn = t.getDefaultImplicitConversionFunc(from);
-    if (fn) casts.push({ from: name(from), function: fn.text });
+    for (const from of [G.map[code2].single, G.map[code2].collection]) {
+      if (!from || from === t) continue;
+      const fn = t.getDefaultImplicitConversionFunc(from);
+      if (fn) casts.push(Object.assign({ from: name(from.singletonType || from) }, from.isCollection ? { fromArray: true } : {}, { function: fn.text }));
+    }
   }
   types.push({ code, name: name(t), collection: e.collection ? name(e.collection) : null,
     inherits: name(t.inheritedType), supportedByAny: !!t.isSupportedByAny, complex: !!t.isComplex,
@@ -80,4 +81,13 @@ for (const group of Object.keys(SysVars)) for (const v of SysVars[group]) {
     sdkType: v.__type, description: v.description || null, deprecatedName: v.deprecatedName || null });
 }
 
-process.stdout.write(JSON.stringify({ types, functions: funcs, variables, examples }));
+// literal values the SDK validates parameters against (module 52 _validateLiteralWithProvider):
+// dialing codes (module 134, exact keys), TTS language tags (module 118, lower-case keys),
+// ISO 4217 currency codes (module 172, upper-case keys)
+const literalValues = {
+  DialingCodes: { match: 'exact', values: Object.keys(W(134).dialingCodes || {}).sort() },
+  SupportedTTSLangs: { match: 'lower', values: Object.keys(W(118)).filter(k => k === k.toLowerCase()).sort() },
+  ISO4217: { match: 'upper', values: Object.keys(W(172)).sort() },
+};
+
+process.stdout.write(JSON.stringify({ types, functions: funcs, variables, literalValues, examples }));
