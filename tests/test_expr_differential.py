@@ -58,7 +58,7 @@ def corpus_cases() -> tuple[list[Case], list[dict[str, Ty | None]]]:
     """Each flow's expressions with its own declarations (scope = the flow's block)."""
     from ivr_ci.flow import load_flow_file
 
-    cat = load()
+    cat = load(sdk_only=True)
     cases: list[Case] = []
     scopes: list[dict[str, Ty | None]] = [{}]
     for path in corpus_files():
@@ -123,7 +123,7 @@ def ours(cases: list[Case], scopes: list[dict[str, Ty | None]]) -> list[tuple[bo
         checker = checkers.get(case.scope)
         if checker is None:
             variables = {k.lower(): v for k, v in scopes[case.scope].items()}
-            checker = checkers[case.scope] = Checker(Env(variables, closed=True))
+            checker = checkers[case.scope] = Checker(Env(variables, closed=True), load(sdk_only=True))
         v = checker.check(case.expression, case.expected)
         # in a closed world a function the 2016 catalogue lacks is Architect's "not valid"
         valid = v.valid and not any(p.code in (NEWER_FUNCTION, UNKNOWN_FUNCTION) for p in v.problems)
@@ -135,7 +135,7 @@ def test_verdicts_agree_with_architects_checker() -> None:
     if not CHECK_JS.is_file():
         pytest.skip(f"{CHECK_JS} not found (../shared/tools)")
     package = sdk_package()
-    cat = load()
+    cat = load(sdk_only=True)
     examples = json.loads(EXAMPLES.read_text(encoding="utf-8"))["examples"]
     generated = catalogue_cases(cat) + operator_cases() + slot_cases() + example_cases(examples)
     corpus, scopes = corpus_cases()

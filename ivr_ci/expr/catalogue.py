@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -109,7 +109,7 @@ def _function(raw: dict, source: str = "sdk") -> Function:
 class Catalogue:
     """Lookups over the generated catalogue plus the hand-written supplement."""
 
-    def __init__(self, data: dict, supplement: dict) -> None:
+    def __init__(self, data: dict, supplement: dict, sdk_only: bool = False) -> None:
         self.source = data["source"]
         self.functions: dict[str, Function] = {}  # lower-case name -> function
         self.operators: dict[str, Function] = {}  # SDK identifier (add, neg, ...) -> operator
@@ -119,6 +119,11 @@ class Catalogue:
                 self.operators[fn.identifier] = fn
             else:
                 self.functions[fn.name.lower()] = fn
+        self.sdk_only = sdk_only
+        if sdk_only:  # exactly the 2016 bundle (what Architect's offline checker knows)
+            supplement = {}
+        for o in supplement.get("overrides", ()):
+            self._override(o)
         self.newer: dict[str, Function] = {}  # supplement: newer than the bundle
         for raw in supplement.get("functions", ()):
             fn = _function(raw, raw["source"])
@@ -151,6 +156,17 @@ class Catalogue:
         key = value.lower() if match == "lower" else value.upper() if match == "upper" else value
         return key in values
 
+    def _override(self, o: dict) -> None:
+        """Relax one parameter of a 2016 function where published flows prove more is accepted."""
+        fn = self.functions[o["function"].lower()]
+        overloads = []
+        for ov in fn.overloads:
+            params = list(ov.params)
+            if o["param"] < len(params) and "allowNotSet" in o:
+                params[o["param"]] = replace(params[o["param"]], allow_not_set=o["allowNotSet"])
+            overloads.append(replace(ov, params=tuple(params)))
+        self.functions[o["function"].lower()] = replace(fn, overloads=tuple(overloads))
+
     def function(self, name: str) -> Function | None:
         """The catalogue function (SDK) for a call name, matched case-insensitively."""
         return self.functions.get(name.lower())
@@ -178,8 +194,9 @@ def _norm(name: str) -> str:
     return name.lower().replace(" ", "").replace("_", "")
 
 
-@lru_cache(maxsize=1)
-def load() -> Catalogue:
+@lru_cache(maxsize=2)
+def load(sdk_only: bool = False) -> Catalogue:
+    """The catalogue ivr-ci checks with; `sdk_only`: the 2016 bundle alone, no supplement."""
     data = json.loads((HERE / "catalogue.json").read_text(encoding="utf-8"))
     supplement = json.loads((HERE / "supplement.json").read_text(encoding="utf-8"))
-    return Catalogue(data, supplement)
+    return Catalogue(data, supplement, sdk_only)

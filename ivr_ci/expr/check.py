@@ -462,9 +462,12 @@ def _operands_match(cat: Catalogue, o: Overload, args: list[_V], not_set_ok: boo
     for i, a in enumerate(args):
         p = params[min(i, n - 1)]
         assert a.ty is not None
-        if not _expression_match(cat, a, p.type, p.allow_not_set or not_set_ok):
+        if not _expression_match(cat, a, p.type, _ANY_NOT_SET if not_set_ok else p.allow_not_set):
             return False
     return True
+
+
+_ANY_NOT_SET = 2  # truthy marker: "would it match if NOT_SET were allowed anywhere?"
 
 
 def _count_fits(o: Overload, count: int) -> bool:
@@ -474,12 +477,12 @@ def _count_fits(o: Overload, count: int) -> bool:
     return count == n or (n > 0 and o.params[-1].repeatable)
 
 
-def _expression_match(cat: Catalogue, a: _V, p: Ty, allow_not_set: bool) -> bool:
+def _expression_match(cat: Catalogue, a: _V, p: Ty, allow_not_set: bool | int) -> bool:
     ty = a.ty
     assert ty is not None
     if allow_not_set:
         if ty == NULL:
-            return not p.array
+            return not p.array or a.notset and allow_not_set is _ANY_NOT_SET
     elif a.notset:
         return False
     elif p.name == "AnyComplex":

@@ -50,7 +50,8 @@ class Rule:
 
 RULES: dict[str, Rule] = {}
 # Rule families, one module each; importing a module registers its rules.
-FAMILIES = ("load_rules", "menu", "structure", "graph", "crossfile", "substitution", "paths", "maintenance")
+FAMILIES = ("load_rules", "menu", "structure", "graph", "crossfile", "substitution", "paths", "maintenance",
+            "expressions")
 
 
 def _clean(text: str) -> str:

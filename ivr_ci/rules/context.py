@@ -15,6 +15,7 @@ __all__ = ["FlowContext", "SetContext", "key_col", "key_line"]  # key_*: re-expo
 
 if TYPE_CHECKING:
     from ivr_ci.config import Config
+    from ivr_ci.rules.expressions import Analysis
     from ivr_ci.rules.reach import FlowGraph
 
 
@@ -40,6 +41,13 @@ class FlowContext:
         from ivr_ci.rules.reach import FlowGraph
 
         return FlowGraph(self.flow, self.refs)
+
+    @cached_property
+    def expressions(self) -> Analysis:
+        """Every `exp:` parsed and typed once, shared by the IVR6xx rules."""
+        from ivr_ci.rules.expressions import analyse
+
+        return analyse(self)
 
 
 @dataclass
