@@ -49,25 +49,42 @@ AST (ivr_ci/expr/ast.py; frozen dataclasses, `start`/`end` 0-based offsets, end 
 
 from __future__ import annotations
 
-from ivr_ci.expr.ast import (
-    Binary,
-    Call,
-    Index,
-    Literal,
-    Member,
-    Node,
-    NotSet,
-    Placeholder,
-    Ternary,
-    Unary,
-    Var,
-    children,
-    walk,
-)
-from ivr_ci.expr.errors import ExprSyntaxError
-from ivr_ci.expr.parser import line_col, parse
+from typing import TYPE_CHECKING, Any
 
 __all__ = [
     "Binary", "Call", "ExprSyntaxError", "Index", "Literal", "Member", "Node", "NotSet",
     "Placeholder", "Ternary", "Unary", "Var", "children", "line_col", "parse", "walk",
 ]
+
+if TYPE_CHECKING:
+    from ivr_ci.expr.ast import (
+        Binary,
+        Call,
+        Index,
+        Literal,
+        Member,
+        Node,
+        NotSet,
+        Placeholder,
+        Ternary,
+        Unary,
+        Var,
+        children,
+        walk,
+    )
+    from ivr_ci.expr.errors import ExprSyntaxError
+    from ivr_ci.expr.parser import line_col, parse
+
+_HOME = {"ExprSyntaxError": "errors", "line_col": "parser", "parse": "parser"}
+
+
+def __getattr__(name: str) -> Any:
+    """Lazy exports: importing ivr_ci.expr.<module> (every rule module does, at startup) does
+    not pay for the parser's regexes and the AST classes until an expression is checked."""
+    if name not in __all__:
+        raise AttributeError(f"module 'ivr_ci.expr' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"ivr_ci.expr.{_HOME.get(name, 'ast')}"), name)
+    globals()[name] = value
+    return value

@@ -33,26 +33,60 @@ def archy_type(key: str, cat: Catalogue | None = None) -> Ty | None:
     return Ty(name, array) if name else None
 
 
-def flow_names(raw: Any, cat: Catalogue | None = None) -> tuple[dict[str, Declared], set[str]]:
-    """(declared: lower-case name -> Declared, written: lower-case names) for a flow's tree."""
+@dataclass
+class FlowScan:
+    """One walk of a flow's tree: its `exp:` values and its variables."""
+
+    expressions: list[tuple[str, Any, tuple[str, ...]]]  # (text, mapping holding exp, keys to it)
+    declared: dict[str, Declared]  # lower-case name -> declaration
+    written: set[str]  # lower-case names written by var:/variable:
+
+
+def scan_flow(raw: Any, cat: Catalogue | None = None) -> FlowScan:
     cat = cat or load()
     declared: dict[str, Declared] = {}
     written: set[str] = set()
-    stack = [raw]
+    exprs: list[tuple[str, Any, tuple[str, ...]]] = []
+    # keys are kept as a cons list (parent, key) and materialised only where an exp stands
+    stack: list[tuple[Any, Any]] = [(raw, None)]
+    pop, push = stack.pop, stack.append
     while stack:
-        node = stack.pop()
+        node, chain = pop()
         if isinstance(node, dict):
             for key, value in node.items():
-                if isinstance(value, (dict, list)):
-                    stack.append(value)
-                if not isinstance(key, str):
-                    continue
-                if key in ("var", "variable") and isinstance(value, str):
+                if isinstance(value, dict):
+                    push((value, (chain, key)))
+                    if key.__class__ is str and key.endswith("Variable"):
+                        name = value.get("name")
+                        if isinstance(name, str) and "." in name:
+                            declared[name.strip().lower()] = Declared(name.strip(), archy_type(key, cat),
+                                                                      key[:-8])
+                elif isinstance(value, list):
+                    push((value, (chain, key)))
+                elif key == "exp":
+                    text = "true" if value is True else "false" if value is False else value
+                    if isinstance(text, int):
+                        text = str(text)
+                    if isinstance(text, str):
+                        exprs.append((text, node, _keys(chain)))
+                elif (key == "var" or key == "variable") and isinstance(value, str):
                     written.add(value.strip().lower())
-                elif key.endswith("Variable") and isinstance(value, dict):
-                    name = value.get("name")
-                    if isinstance(name, str) and "." in name:
-                        declared[name.strip().lower()] = Declared(name.strip(), archy_type(key, cat), key[:-8])
         elif isinstance(node, list):
-            stack.extend(node)
-    return declared, written
+            for item in node:
+                if isinstance(item, (dict, list)):
+                    push((item, chain))
+    return FlowScan(exprs, declared, written)
+
+
+def _keys(chain: Any, depth: int = 7) -> tuple[str, ...]:
+    out: list[str] = []
+    while chain is not None and len(out) < depth:
+        chain, key = chain
+        out.append(str(key))
+    return tuple(reversed(out))
+
+
+def flow_names(raw: Any, cat: Catalogue | None = None) -> tuple[dict[str, Declared], set[str]]:
+    """(declared: lower-case name -> Declared, written: lower-case names) for a flow's tree."""
+    scan = scan_flow(raw, cat)
+    return scan.declared, scan.written

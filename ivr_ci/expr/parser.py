@@ -32,13 +32,10 @@ MAX_INT = 999_999_999_999_999  # SDK constants maxInt / minInt
 MAX_PRECISION = 40  # SDK constant maxPrecision: significant digits of a Decimal literal
 MAX_LENGTH = 32_000  # SDK constant maxExpressionTextLength
 
-# binary levels, loosest first (the ternary sits above them all)
-_LEVELS: tuple[frozenset[str], ...] = (
-    frozenset({"or"}), frozenset({"and"}), frozenset({"|"}), frozenset({"&"}),
-    frozenset({"==", "!="}), frozenset({"<", "<=", ">", ">="}), frozenset({"+", "-"}),
-    frozenset({"*", "/", "%"}),
-)
-_AND_LEVEL = 1
+# binary operator -> precedence, loosest first (the ternary sits above them all)
+_PREC = {"or": 1, "and": 2, "|": 3, "&": 4, "==": 5, "!=": 5, "<": 6, "<=": 6, ">": 6, ">=": 6,
+         "+": 7, "-": 7, "*": 8, "/": 8, "%": 8}
+_AND_LEVEL = 2
 
 
 def _err(tok: Token, detail: str) -> ExprSyntaxError:
@@ -71,7 +68,7 @@ class _Parser:
 
     # --- levels ---------------------------------------------------------------
     def expression(self) -> Node:
-        node = self.binary(0)
+        node = self.binary(1)
         while self.is_op("?"):
             q = self.take()
             then = self.binary(_AND_LEVEL)
@@ -83,17 +80,19 @@ class _Parser:
             node = Ternary(node, then, otherwise, node.start, otherwise.end, q.start)
         return node
 
-    def binary(self, level: int) -> Node:
-        if level == len(_LEVELS):
-            return self.power()
-        ops = _LEVELS[level]
-        left = self.binary(level + 1)
+    def binary(self, min_prec: int) -> Node:
+        """Precedence climbing over _PREC; every level is left-associative."""
+        left = self.power()
+        toks = self.toks
         while True:
-            tok = self.peek()
-            if tok.kind != "op" or tok.value not in ops:
+            tok = toks[self.i]
+            if tok.kind != "op":
                 return left
-            self.take()
-            right = self.binary(level + 1)
+            prec = _PREC.get(tok.value)  # type: ignore[arg-type]
+            if prec is None or prec < min_prec:
+                return left
+            self.i += 1
+            right = self.binary(prec + 1)
             left = Binary(str(tok.value), left, right, left.start, right.end, tok.start)
 
     def power(self) -> Node:

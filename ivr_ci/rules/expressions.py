@@ -10,31 +10,30 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from ivr_ci.expr import Call, Literal, NotSet, Placeholder, Var, line_col, walk
-from ivr_ci.expr import check as X
-from ivr_ci.expr.catalogue import Ty, load
-from ivr_ci.expr.names import archy_type, flow_names
-from ivr_ci.expr.parser import parse
-from ivr_ci.flow.yamlpos import YMap
 from ivr_ci.rules.catalogue import Hit, rule
 from ivr_ci.rules.context import FlowContext
+
+if TYPE_CHECKING:  # the expression package loads on the first flow with an exp: (rules import at startup)
+    from ivr_ci.expr.catalogue import Ty
+    from ivr_ci.expr.check import Verdict
 
 CALL_FLOWS = frozenset({"inboundCall", "inqueueCall", "outboundCall", "secureCall"})
 USER_SCOPES = frozenset({"flow", "task", "state"})
 
 # (action or element key, setting key) -> the type the slot expects, from the SDK's
 # documentation of each action (src/scripting/documentation/<Class>.html, property types)
-SLOTS: dict[tuple[str, str], tuple[Ty, bool]] = {  # (type, call flows only)
-    ("decision", "condition"): (Ty("Boolean"), False),  # ArchActionDecision.condition: ArchValueBoolean
-    ("loop", "loopCount"): (Ty("Integer"), False),  # ArchActionLoop.loopCount: ArchValueInteger
-    ("playAudio", "audio"): (Ty("Audio"), True),  # ArchActionPlayAudio.audio: ArchAudio
-    ("collectInput", "inputAudio"): (Ty("Audio"), True),  # ArchActionCollectInput.inputAudio: ArchAudio
-    ("collectInput", "verificationAudio"): (Ty("Audio"), True),
-    ("transferToAcd", "preTransferAudio"): (Ty("Audio"), True),  # ArchActionTransferToAcd: ArchAudio
-    ("transferToAcd", "failureTransferAudio"): (Ty("Audio"), True),
-    ("transferToAcd", "priority"): (Ty("Integer"), False),  # ArchActionTransferToAcd.priority
+SLOTS: dict[tuple[str, str], tuple[str, bool]] = {  # (type, call flows only)
+    ("decision", "condition"): ("Boolean", False),  # ArchActionDecision.condition: ArchValueBoolean
+    ("loop", "loopCount"): ("Integer", False),  # ArchActionLoop.loopCount: ArchValueInteger
+    ("playAudio", "audio"): ("Audio", True),  # ArchActionPlayAudio.audio: ArchAudio
+    ("collectInput", "inputAudio"): ("Audio", True),  # ArchActionCollectInput.inputAudio: ArchAudio
+    ("collectInput", "verificationAudio"): ("Audio", True),
+    ("transferToAcd", "preTransferAudio"): ("Audio", True),  # ArchActionTransferToAcd: ArchAudio
+    ("transferToAcd", "failureTransferAudio"): ("Audio", True),
+    ("transferToAcd", "priority"): ("Integer", False),  # ArchActionTransferToAcd.priority
 }
 
 
@@ -47,7 +46,7 @@ class Occurrence:
     col: int
     expected: Ty | None
     slot: str
-    verdict: X.Verdict | None = None
+    verdict: Verdict | None = None
     source: str = ""  # the scalar as written on its line (for token columns), "" if multi-line
 
 
@@ -58,17 +57,31 @@ class Analysis:
     written: set[str] = field(default_factory=set)
 
 
+# verdicts are pure in (text, expected type, types of the names it reads): shared across files
+_VERDICTS: dict[tuple, Verdict] = {}
+_MISSING = object()
+
+
 def analyse(ctx: FlowContext) -> Analysis:
     flow = ctx.flow
+    if "exp" not in ctx.doc.text:
+        return Analysis()
+    from ivr_ci.expr import check as X
+    from ivr_ci.expr.catalogue import load
+    from ivr_ci.expr.names import scan_flow
+    from ivr_ci.flow.yamlpos import YMap
+
     cat = load()
-    declared, written = flow_names(flow.raw, cat)
-    variables = {k: d.type for k, d in declared.items()}
+    scan = scan_flow(flow.raw, cat)
+    out = Analysis(declared=set(scan.declared), written=scan.written)
+    if not scan.expressions:
+        return out
+    variables = {k: d.type for k, d in scan.declared.items()}
     checker = X.Checker(X.Env(variables), cat)
-    out = Analysis(declared=set(declared), written=written)
     call_flow = flow.type in CALL_FLOWS
     lines = ctx.doc.lines
-    for text, ymap, keys in _expressions(flow.raw):
-        if not text.strip():  # an empty expression is Archy's "no value" (published flows have them)
+    for text, ymap, keys in scan.expressions:
+        if not text.strip() or not isinstance(ymap, YMap):  # empty: Archy's "no value"
             continue
         pos = ymap.value_pos("exp")
         line, col = (pos.line, pos.col) if pos else (ymap.pos.line if ymap.pos else 1, 1)
@@ -76,36 +89,36 @@ def analyse(ctx: FlowContext) -> Analysis:
         occ = Occurrence(text, line, col, expected, slot)
         if pos and pos.line == pos.end_line and "\n" not in text and pos.line <= len(lines):
             occ.source = lines[pos.line - 1][pos.col - 1:pos.end_col - 1]
-        occ.verdict = checker.check(text, expected)
+        key = (text, expected, *(variables.get(v, _MISSING) for v in _names_read(text)))
+        verdict = _VERDICTS.get(key)
+        if verdict is None:
+            verdict = checker.check(text, expected)
+            if len(_VERDICTS) < 20_000:
+                _VERDICTS[key] = verdict
+        occ.verdict = verdict
         out.occurrences.append(occ)
     return out
 
 
-def _expressions(raw: Any) -> Iterator[tuple[str, YMap, tuple[str, ...]]]:
-    """Every `{exp: text}` with the keys leading to it (list levels skipped)."""
-    stack: list[tuple[Any, tuple[str, ...]]] = [(raw, ())]
-    while stack:
-        node, keys = stack.pop()
-        if isinstance(node, dict):
-            exp = node.get("exp")
-            if isinstance(exp, bool):  # `exp: true` is YAML's boolean; Archy hands Architect the text
-                exp = "true" if exp else "false"
-            elif isinstance(exp, int):
-                exp = str(exp)
-            if isinstance(exp, str) and isinstance(node, YMap):
-                yield exp, node, keys
-            for k, v in node.items():
-                if isinstance(v, (dict, list)):
-                    stack.append((v, (*keys[-6:], str(k))))
-        elif isinstance(node, list):
-            stack.extend((item, keys) for item in node)
+@lru_cache(maxsize=16384)
+def _names_read(text: str) -> tuple[str, ...]:
+    from ivr_ci.expr import ExprSyntaxError, Var, parse, walk
+
+    try:
+        node = parse(text)
+    except ExprSyntaxError:
+        return ()
+    return tuple(sorted({n.name.lower() for n in walk(node) if isinstance(n, Var)}))
 
 
 def _slot(keys: tuple[str, ...], call_flow: bool) -> tuple[Ty | None, str]:
+    from ivr_ci.expr.catalogue import Ty
+    from ivr_ci.expr.names import archy_type
+
     if len(keys) >= 2:
         hit = SLOTS.get((keys[-2], keys[-1]))
         if hit and (call_flow or not hit[1]):
-            return hit[0], f"{keys[-2]}.{keys[-1]}"
+            return Ty(hit[0]), f"{keys[-2]}.{keys[-1]}"
         if keys[-1] == "value" and len(keys) >= 3 and keys[-3] == "statements":  # updateData
             ty = archy_type(keys[-2])
             return ty, f"updateData {keys[-2]}"
@@ -152,6 +165,12 @@ def _quoted_columns(src: str) -> list[int] | None:
     return cols
 
 
+def _codes(*names: str) -> frozenset[str]:
+    from ivr_ci.expr import check as X
+
+    return frozenset(getattr(X, n) for n in names)
+
+
 def _hits(ctx: FlowContext, codes: frozenset[str]) -> Iterator[Hit]:
     for occ in ctx.expressions.occurrences:
         assert occ.verdict is not None
@@ -164,6 +183,8 @@ def _hit(occ: Occurrence, start: int, end: int, message: str) -> Hit:
     line, col = _token_col(occ, start)
     end_line, end_col = _token_col(occ, end)
     if "\n" in occ.text:
+        from ivr_ci.expr import line_col
+
         in_line, in_col = line_col(occ.text, start)
         message += f" (expression line {in_line}, column {in_col})"
     return Hit(line, col, message, end_line=end_line if end_line == line else None,
@@ -198,7 +219,7 @@ def expression_syntax(ctx: FlowContext) -> Iterator[Hit]:
     for occ in ctx.expressions.occurrences:
         assert occ.verdict is not None
         for p in occ.verdict.problems:
-            if p.code == X.SYNTAX and not _placeholder_artefact(occ.text):
+            if p.code == "syntax" and not _placeholder_artefact(occ.text):
                 yield _hit(occ, p.start, p.end, f"expression syntax error: {p.message}")
 
 
@@ -238,7 +259,7 @@ def _placeholder_artefact(text: str) -> bool:
     """,
 )
 def unknown_function(ctx: FlowContext) -> Iterator[Hit]:
-    yield from _hits(ctx, frozenset({X.UNKNOWN_FUNCTION, X.INVALID_REFERENCE}))
+    yield from _hits(ctx, _codes("UNKNOWN_FUNCTION", "INVALID_REFERENCE"))
 
 
 @rule(
@@ -264,7 +285,7 @@ def unknown_function(ctx: FlowContext) -> Iterator[Hit]:
     """,
 )
 def function_not_in_catalogue(ctx: FlowContext) -> Iterator[Hit]:
-    yield from _hits(ctx, frozenset({X.NEWER_FUNCTION}))
+    yield from _hits(ctx, _codes("NEWER_FUNCTION"))
 
 
 @rule(
@@ -298,7 +319,7 @@ def function_not_in_catalogue(ctx: FlowContext) -> Iterator[Hit]:
     """,
 )
 def no_matching_overload(ctx: FlowContext) -> Iterator[Hit]:
-    yield from _hits(ctx, frozenset({X.NO_OVERLOAD}))
+    yield from _hits(ctx, _codes("NO_OVERLOAD"))
 
 
 @rule(
@@ -327,7 +348,7 @@ def no_matching_overload(ctx: FlowContext) -> Iterator[Hit]:
     """,
 )
 def expression_type_mismatch(ctx: FlowContext) -> Iterator[Hit]:
-    yield from _hits(ctx, frozenset({X.SLOT_TYPE}))
+    yield from _hits(ctx, _codes("SLOT_TYPE"))
 
 
 @rule(
@@ -355,13 +376,16 @@ def expression_type_mismatch(ctx: FlowContext) -> Iterator[Hit]:
     """,
 )
 def undeclared_variable(ctx: FlowContext) -> Iterator[Hit]:
+    from ivr_ci.expr import ExprSyntaxError, Var, parse, walk
+    from ivr_ci.expr.catalogue import load
+
     a = ctx.expressions
-    cat = load()
+    cat = load() if a.occurrences else None
     known = a.declared | a.written
     for occ in a.occurrences:
         try:
             node = parse(occ.text)
-        except X.ExprSyntaxError:
+        except ExprSyntaxError:
             continue
         reported: set[str] = set()
         for n in walk(node):
@@ -370,7 +394,7 @@ def undeclared_variable(ctx: FlowContext) -> Iterator[Hit]:
             key = n.name.lower()
             if key.split(".", 1)[0] not in USER_SCOPES or key in known or key in reported:
                 continue
-            if key in cat.variables or key in cat.newer_variables:
+            if cat is None or key in cat.variables or key in cat.newer_variables:
                 continue
             reported.add(key)
             yield _hit(occ, n.start, n.end, f"'{n.name}' is read here but the flow neither declares nor "
@@ -400,7 +424,7 @@ def undeclared_variable(ctx: FlowContext) -> Iterator[Hit]:
     """,
 )
 def not_set_not_allowed(ctx: FlowContext) -> Iterator[Hit]:
-    yield from _hits(ctx, frozenset({X.NOT_SET_FORBIDDEN}))
+    yield from _hits(ctx, _codes("NOT_SET_FORBIDDEN"))
 
 
 @rule(
@@ -425,6 +449,8 @@ def not_set_not_allowed(ctx: FlowContext) -> Iterator[Hit]:
     """,
 )
 def constant_condition(ctx: FlowContext) -> Iterator[Hit]:
+    from ivr_ci.expr import Call, Literal, NotSet, Placeholder, Var, parse, walk
+
     for occ in ctx.expressions.occurrences:
         if occ.slot not in ("decision.condition", "switch case") or "{{" in occ.text:
             continue
