@@ -39,7 +39,11 @@ class Progress:
         self._label = ""
 
     def window(self, index: int, window: QueryWindow) -> None:
+        # nothing shown yet: a count before the first answer ("0 audit records") would be
+        # printed ahead of an error such as a 401 and read as a result
         self._label = f"window {index}/{self.total_windows}, {window.mode}, {window.range.interval}"
+
+    def window_done(self) -> None:
         self._show(force=True)
 
     def tick(self) -> None:
@@ -104,5 +108,7 @@ def iter_records(client: GenesysClient, windows: list[QueryWindow],
             if progress:
                 progress.tick()
             yield record
+        if progress:
+            progress.window_done()
     if progress:
         progress.done()

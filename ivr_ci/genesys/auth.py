@@ -50,12 +50,19 @@ class Credentials:
     Immutable; `repr`/`str` show a prefix of the client id and never the secret.
     """
 
-    __slots__ = ("_client_id", "_client_secret", "_region")
+    __slots__ = ("_client_id", "_client_secret", "_region", "_variables")
 
-    def __init__(self, client_id: str, client_secret: str | Secret, region: str | None = None) -> None:
+    def __init__(self, client_id: str, client_secret: str | Secret, region: str | None = None,
+                 variables: tuple[str, str] | None = None) -> None:
         self._client_id = client_id
         self._client_secret = client_secret if isinstance(client_secret, Secret) else Secret(client_secret)
         self._region = region
+        self._variables = variables or (CLIENT_ID_ENV, CLIENT_SECRET_ENV)
+
+    @property
+    def variables(self) -> tuple[str, str]:
+        """The environment variables the id and secret come from (named in 401/403 messages)."""
+        return self._variables
 
     @property
     def client_id(self) -> str:
@@ -105,7 +112,8 @@ class Credentials:
                 "Genesys Cloud credentials missing: set the environment variable(s) " + ", ".join(missing)
             )
         region = (env.get(region_env) or "").strip() or None if region_env else None
-        return cls(client_id=env[id_var].strip(), client_secret=Secret(env[secret_var].strip()), region=region)
+        return cls(client_id=env[id_var].strip(), client_secret=Secret(env[secret_var].strip()), region=region,
+                   variables=(id_var, secret_var))
 
 
 class TokenCache:

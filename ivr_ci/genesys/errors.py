@@ -77,8 +77,10 @@ class GenesysApiError(GenesysError):
         path: str | None = None,
         body: Mapping[str, Any] | None = None,
         retry_after: float | None = None,
+        hint: str | None = None,
     ) -> None:
         self.status = status
+        self.hint = hint
         self.code = code
         self.message = scrub(message)
         self.context_id = context_id
@@ -94,6 +96,8 @@ class GenesysApiError(GenesysError):
             text += f": {message}"
         if context_id:
             text += f" (contextId {context_id})"
+        if hint:
+            text += f"; {hint}"
         super().__init__(text)
 
     @property
@@ -161,14 +165,18 @@ def api_error(
     path: str | None = None,
     reason: str = "",
     retry_after: float | None = None,
+    hint: str | None = None,
 ) -> GenesysApiError:
     """Build the typed error for an HTTP error answer from its (parsed) body."""
     data: dict[str, Any] = body if isinstance(body, dict) else {}
     # ErrorBody (platform) or OAuthErrorResponse (login host)
     message = data.get("message") or data.get("error_description") or data.get("description") or ""
-    if not message and isinstance(body, str):
-        message = body.strip()[:300]
     code = data.get("code") or data.get("error")
+    if not message and isinstance(body, str) and body.strip():
+        from ivr_ci.genesys.diagnose import summarise_text  # XML (S3) or HTML (a proxy's page)
+
+        text_code, message = summarise_text(body)
+        code = code or text_code
     cls = error_class_for(status)
     return cls(
         status,
@@ -179,6 +187,7 @@ def api_error(
         path=path,
         body=data,
         retry_after=retry_after,
+        hint=hint,
     )
 
 

@@ -70,8 +70,10 @@ def region_domain(region: str) -> str:
         return REGION_DOMAINS[key]
     if "." in host and "_" not in host and " " not in host:
         return host  # a region domain newer than this table
-    known = ", ".join(sorted(k.replace("_", "-") for k in REGION_DOMAINS))
-    raise ConfigurationError(f"unknown Genesys Cloud region {region!r} (known: {known}; or a domain such as mypurecloud.ie)")
+    from ivr_ci.genesys.diagnose import did_you_mean, known_regions
+
+    raise ConfigurationError(f"unknown Genesys Cloud region {region!r} ({did_you_mean(region)}known: "
+                             f"{known_regions()}; or a domain such as mypurecloud.ie)")
 
 
 def normalise_api_base(api_base: str) -> str:

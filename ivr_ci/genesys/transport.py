@@ -2,12 +2,19 @@
 
 Log lines (logger `ivr_ci.genesys`) carry method, path (never the query string), status,
 attempt and wait; never headers or bodies. Thread-safe: one `requests.Session` per thread.
+
+Every secret the process obtains (the client secret, its Basic header, each access token)
+goes through `protect`: scrubbed from every message and, under GitHub Actions, masked in the
+job log. Connection failures that retrying cannot fix (DNS, refused, TLS, proxy) fail at once
+with what to check (ivr_ci.genesys.diagnose); resets and timeouts are retried.
 """
 
 from __future__ import annotations
 
 import base64
 import logging
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -19,6 +26,7 @@ import requests
 from urllib3.util import SKIP_HEADER
 
 from ivr_ci import __version__
+from ivr_ci.genesys import diagnose
 from ivr_ci.genesys.auth import Credentials, TokenCache
 from ivr_ci.genesys.errors import (
     AuthenticationFailed,
@@ -81,6 +89,28 @@ def _before_send(exc: BaseException) -> bool:
     return False
 
 
+_MASKED: set[str] = set()
+_MASKED_LOCK = threading.Lock()
+
+
+def protect(secret: str | None) -> None:
+    """Scrub `secret` from every message from now on and, when GITHUB_ACTIONS=true, mask it in
+    the job log with `::add-mask::` (once per value; on stderr, which the runner reads for
+    workflow commands too, so a report on stdout stays clean)."""
+    if not secret:
+        return
+    register_secret(secret)
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return
+    with _MASKED_LOCK:
+        if secret in _MASKED:
+            return
+        _MASKED.add(secret)
+    from ivr_ci import gha
+
+    gha.mask(secret, stream=sys.stderr)
+
+
 def _retry_after(resp: requests.Response) -> float | None:
     value = resp.headers.get("Retry-After")
     if value is None:
@@ -140,7 +170,8 @@ class Transport:
         self._sessions: list[requests.Session] = []
         self._sessions_lock = threading.Lock()
         basic = f"{credentials.client_id}:{credentials.client_secret.reveal()}".encode()
-        register_secret(base64.b64encode(basic).decode())
+        protect(credentials.client_secret.reveal())
+        protect(base64.b64encode(basic).decode())
 
     def __repr__(self) -> str:
         return f"Transport(api_base={self.endpoints.api_base!r}, client={self._credentials!r})"
@@ -189,9 +220,11 @@ class Transport:
             raise AuthenticationFailed(
                 err.status, f"token request refused: {err.message or 'no access_token in the answer'}",
                 code=err.code, context_id=err.context_id, method="POST", path=err.path, body=err.body,
+                hint=diagnose.auth_hint(err.status, "POST", err.path, creds.variables, self.endpoints,
+                                        token_request=True),
             )
         token = str(body["access_token"])
-        register_secret(token)
+        protect(token)
         expires = body.get("expires_in")
         return token, float(expires) if isinstance(expires, (int, float)) else None
 
@@ -223,8 +256,11 @@ class Transport:
         resp = self._run(method, url, safe=is_safe, params=_params(params), json=json, data=data,
                          headers=dict(headers or {}))
         if resp.status_code >= 400 and resp.status_code not in accept:
-            raise api_error(resp.status_code, _body(resp), method=method, path=_shown(url), reason=resp.reason or "",
-                            retry_after=_retry_after(resp))
+            shown = _shown(url)
+            hint = diagnose.auth_hint(resp.status_code, method, shown, self._credentials.variables, self.endpoints,
+                                      token_request=False) if resp.status_code in (401, 403) else None
+            raise api_error(resp.status_code, _body(resp), method=method, path=shown, reason=resp.reason or "",
+                            retry_after=_retry_after(resp), hint=hint)
         return resp
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -291,6 +327,12 @@ class Transport:
                 reason = scrub(type(exc).__name__ + ": " + str(exc))[:300]
                 if isinstance(exc, _NOT_RETRYABLE):
                     raise GenesysConnectionError(f"{method} {path}: {reason}") from None
+                kind = diagnose.classify(exc)
+                if kind in diagnose.FAIL_FAST:  # configuration, not luck: a retry answers the same
+                    log.info("%s %s -> %s, attempt %d, not retried", method, path, kind, attempt)
+                    raise GenesysConnectionError(
+                        f"{method} {path}: {scrub(diagnose.connection_message(kind, exc, url, self.endpoints))}"
+                    ) from None
                 failures += 1
                 wait = policy.backoff(failures)
                 if not (safe or _before_send(exc)):
@@ -298,9 +340,13 @@ class Transport:
                                 method, path, attempt)
                     raise GenesysConnectionError(f"{method} {path}: {reason} (not retried: the call is not "
                                                  "idempotent and may have reached the server)") from None
-                if failures >= policy.max_attempts or self._clock() + wait > deadline:
+                # a host that lets connections time out three times is not coming back within the budget
+                limit = min(policy.max_attempts, 3) if kind == diagnose.CONNECT_TIMEOUT else policy.max_attempts
+                if failures >= limit or self._clock() + wait > deadline:
                     log.warning("%s %s -> connection error, attempt %d, giving up", method, path, attempt)
-                    raise GenesysConnectionError(f"{method} {path}: {reason} (gave up after {attempt} attempts)") from None
+                    raise GenesysConnectionError(
+                        f"{method} {path}: {reason} (gave up after {attempt} attempts; "
+                        f"{diagnose.where_to_check(self.endpoints)}; {diagnose.proxy_note()})") from None
                 log.info("%s %s -> connection error, attempt %d, retry in %.2fs", method, path, attempt, wait)
                 self._sleep(wait)
                 continue
