@@ -135,17 +135,28 @@ def stop_commands(stream: TextIO | None = None) -> Iterator[str]:
         issue_command(token, stream=stream)
 
 
+_MASKED: set[str] = set()
+
+
 def mask(secret: str | None, stream: TextIO | None = None) -> None:
     """Register a secret with the runner's log masker (`::add-mask::`); each line of a
     multi-line secret is registered too, since the runner masks line by line."""
     if not secret:
         return
+    _MASKED.add(secret)
     issue_command("add-mask", secret, stream=stream)
     lines = [ln.strip() for ln in secret.splitlines()]
     if len(lines) > 1:
         for ln in lines:
             if ln:
                 issue_command("add-mask", ln, stream=stream)
+
+
+def mask_once(secret: str | None, stream: TextIO | None = None) -> None:
+    """`mask` unless this process has masked `secret` already (an action wrapper masks its
+    inputs before the command's client masks what it was given)."""
+    if secret and secret not in _MASKED:
+        mask(secret, stream)
 
 
 def _file_command(variable: str, text: str) -> bool:

@@ -89,8 +89,7 @@ def _before_send(exc: BaseException) -> bool:
     return False
 
 
-_MASKED: set[str] = set()
-_MASKED_LOCK = threading.Lock()
+_MASK_LOCK = threading.Lock()
 
 
 def protect(secret: str | None) -> None:
@@ -102,13 +101,10 @@ def protect(secret: str | None) -> None:
     register_secret(secret)
     if os.environ.get("GITHUB_ACTIONS") != "true":
         return
-    with _MASKED_LOCK:
-        if secret in _MASKED:
-            return
-        _MASKED.add(secret)
     from ivr_ci import gha
 
-    gha.mask(secret, stream=sys.stderr)
+    with _MASK_LOCK:
+        gha.mask_once(secret, stream=sys.stderr)
 
 
 def _retry_after(resp: requests.Response) -> float | None:
