@@ -23,26 +23,7 @@ sys.path.insert(0, REPO)
 
 from ivr_ci.github.fake_server import start_fake_github  # noqa: E402
 from tests.conftest_github import write_pr_event  # noqa: E402
-
-
-def flow(n: int, changed: str) -> str:
-    menus = "".join(f"""    - menu:
-        name: Menu {i}
-        refId: m{i}
-        audio:
-          tts: {changed}Menu {i}. For sales press 1, for support press 2. {"Long text. " * 6}
-        choices:
-          - menuDisconnect:
-              name: One
-              dtmf: digit_1
-          - menuTransferToAcd:
-              name: Two
-              dtmf: digit_2
-              targetQueue:
-                lit:
-                  name: {changed}Queue {i}
-""" for i in range(n))
-    return f"inboundCall:\n  name: Big\n  startUpRef: ./menus/menu[m0]\n  menus:\n{menus}"
+from tests.diff_helpers import many_menus_flow  # noqa: E402
 
 
 def git(cwd: str, *args: str) -> None:
@@ -63,11 +44,11 @@ def run(n: int, repeat: int) -> dict:
         os.makedirs(os.path.join(repo, "flows"))
         git(repo, "init", "-q", "-b", "main")
         with open(os.path.join(repo, "flows", "big.yaml"), "w") as fh:
-            fh.write(flow(n, ""))
+            fh.write(many_menus_flow(n, ""))
         git(repo, "add", "-A")
         git(repo, "commit", "-q", "-m", "base")
         with open(os.path.join(repo, "flows", "big.yaml"), "w") as fh:
-            fh.write(flow(n, "New "))
+            fh.write(many_menus_flow(n, "New "))
         git(repo, "commit", "-q", "-am", "head")
         event = write_pr_event(__import__("pathlib").Path(tmp) / "event.json")
         best = float("inf")

@@ -52,3 +52,25 @@ def make_repo(root: Path, feature: dict[str, str | None] | None = None) -> Path:
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "feature")
     return root
+
+
+def many_menus_flow(n: int, changed: str) -> str:
+    """A flow of `n` menus; a different `changed` prefix rewords every prompt and reroutes every
+    menu's choice 2 (one content and one behavioural change per menu)."""
+    menus = "".join(f"""    - menu:
+        name: Menu {i}
+        refId: m{i}
+        audio:
+          tts: {changed}Menu {i}. For sales press 1, for support press 2. {"Long text. " * 6}
+        choices:
+          - menuDisconnect:
+              name: One
+              dtmf: digit_1
+          - menuTransferToAcd:
+              name: Two
+              dtmf: digit_2
+              targetQueue:
+                lit:
+                  name: {changed}Queue {i}
+""" for i in range(n))
+    return f"inboundCall:\n  name: Big\n  startUpRef: ./menus/menu[m0]\n  menus:\n{menus}"

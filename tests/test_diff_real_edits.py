@@ -13,7 +13,7 @@ from ivr_ci.diff.markdown import Links, render_markdown
 from ivr_ci.diff.render import render_text
 from ivr_ci.github.sticky import marker
 from tests.conftest_github import PR_NUMBER
-from tests.diff_helpers import BASE_FLOW, git, make_repo
+from tests.diff_helpers import BASE_FLOW, git, make_repo, many_menus_flow
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "diff-real"
 BEFORE, AFTER = FIXTURES / "voicemail_before.yaml", FIXTURES / "voicemail_after.yaml"
@@ -154,30 +154,10 @@ def test_a_pr_that_fixes_a_broken_file_is_fixed_not_a_failure(tmp_path, monkeypa
     assert main(["diff", "--base", "HEAD"]) == 1
 
 
-def _many_menus(n: int, changed: str) -> str:
-    menus = "".join(f"""    - menu:
-        name: Menu {i}
-        refId: m{i}
-        audio:
-          tts: {changed if i % 1 == 0 else ''}Menu {i}. For sales press 1, for support press 2. {"Long text. " * 6}
-        choices:
-          - menuDisconnect:
-              name: One
-              dtmf: digit_1
-          - menuTransferToAcd:
-              name: Two
-              dtmf: digit_2
-              targetQueue:
-                lit:
-                  name: {changed}Queue {i}
-""" for i in range(n))
-    return f"inboundCall:\n  name: Big\n  startUpRef: ./menus/menu[m0]\n  menus:\n{menus}"
-
-
 def test_300_changed_menus_fit_the_comment_and_the_summary_and_count_the_rest(tmp_path, monkeypatch, actions_env):
     n = 300
-    root = make_repo(tmp_path / "r", {"flows/big.yaml": _many_menus(n, "")})
-    (root / "flows" / "big.yaml").write_text(_many_menus(n, "New "))
+    root = make_repo(tmp_path / "r", {"flows/big.yaml": many_menus_flow(n, "")})
+    (root / "flows" / "big.yaml").write_text(many_menus_flow(n, "New "))
     git(root, "commit", "-q", "-am", "reroute every menu and reword every prompt")
     monkeypatch.chdir(root)
     assert main(["diff-comment", "--base", "HEAD~1", "--json-output", str(tmp_path / "diff.json")]) == 0

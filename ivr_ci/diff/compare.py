@@ -13,7 +13,7 @@ from typing import Any
 
 from ivr_ci.diff.actions import Side, diff_actions
 from ivr_ci.diff.model import Change, Problem, Risk
-from ivr_ci.diff.normalize import Canonicalizer, content_similarity
+from ivr_ci.diff.normalize import Canonicalizer, content_similarity, most_alike_pairs
 from ivr_ci.diff.values import (
     ROUTING_KEYS,
     choice_target,
@@ -94,20 +94,10 @@ class FlowComparer:
         if not old or not new:
             return []
         ca, cb = self.a.canon, self.b.canon
-        bodies_b = [cb.element_body(y) for y in new]
-        scored = sorted(((content_similarity(ca.element_body(x), by), i, j)
-                         for i, x in enumerate(old) for j, by in enumerate(bodies_b)), reverse=True)
-        used_a: set[int] = set()
-        used_b: set[int] = set()
-        pairs = []
-        for score, i, j in scored:
-            if score < ELEMENT_SIMILARITY:
-                break
-            if i not in used_a and j not in used_b:
-                used_a.add(i)
-                used_b.add(j)
-                pairs.append((old[i], new[j]))
-        return pairs
+        bodies_a = {id(x): ca.element_body(x) for x in old}
+        bodies_b = {id(y): cb.element_body(y) for y in new}
+        return most_alike_pairs(old, new, lambda x, y: content_similarity(bodies_a[id(x)], bodies_b[id(y)]),
+                                ELEMENT_SIMILARITY)
 
     def _pair_choices(self, ma: Menu, mb: Menu) -> list[tuple[Choice, Choice]]:
         ca, cb = self.a.canon, self.b.canon

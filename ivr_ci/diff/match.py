@@ -11,13 +11,12 @@ Placeholder names (`{{flow_name}}`) are shared by many files, so (1) before (2) 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ivr_ci.diff.compare import FlowComparer
 from ivr_ci.diff.model import Change, FlowDiff, Risk
-from ivr_ci.diff.normalize import canonical
+from ivr_ci.diff.normalize import canonical, jaccard, leaves, most_alike_pairs
 from ivr_ci.flow import FlowDocument
 from ivr_ci.flow.model import Flow
 
@@ -40,23 +39,9 @@ class Entry:
         return (self.flow.type, str(self.flow.name))
 
 
-def _leaves(value: Any, prefix: str = "") -> Iterator[str]:
-    if isinstance(value, dict):
-        for k, v in value.items():
-            if k != "name":
-                yield from _leaves(v, f"{prefix}/{k}")
-    elif isinstance(value, list):
-        for v in value:
-            yield from _leaves(v, prefix + "[]")
-    else:
-        yield f"{prefix}={value}"
-
-
 def similarity(a: Flow, b: Flow) -> float:
-    sa, sb = set(_leaves(canonical(a))), set(_leaves(canonical(b)))
-    if not sa and not sb:
-        return 1.0
-    return len(sa & sb) / len(sa | sb)
+    names = frozenset({"name"})  # a renamed element is not a different flow
+    return jaccard(set(leaves(canonical(a), skip=names)), set(leaves(canonical(b), skip=names)))
 
 
 def pair_flows(old: list[Entry], new: list[Entry]) -> tuple[list[tuple[Entry, Entry]], list[Entry], list[Entry]]:
@@ -80,19 +65,12 @@ def pair_flows(old: list[Entry], new: list[Entry]) -> tuple[list[tuple[Entry, En
     take(lambda e: e.key, lambda e: e.key)
     take(lambda e: (e.flow.type, e.file_key), lambda e: (e.flow.type, e.file_key))
     if rest_a and rest_b:
-        scored = sorted(((similarity(x.flow, y.flow), i, j) for i, x in enumerate(rest_a)
-                         for j, y in enumerate(rest_b) if x.flow.type == y.flow.type), reverse=True)
-        used_a: set[int] = set()
-        used_b: set[int] = set()
-        for score, i, j in scored:
-            if score < RENAME_SIMILARITY:
-                break
-            if i not in used_a and j not in used_b:
-                used_a.add(i)
-                used_b.add(j)
-                pairs.append((rest_a[i], rest_b[j]))
-        rest_a = [e for i, e in enumerate(rest_a) if i not in used_a]
-        rest_b = [e for j, e in enumerate(rest_b) if j not in used_b]
+        found = most_alike_pairs(rest_a, rest_b, lambda x, y: similarity(x.flow, y.flow)
+                                 if x.flow.type == y.flow.type else -1.0, RENAME_SIMILARITY)
+        pairs += found
+        taken = {id(e) for pair in found for e in pair}
+        rest_a = [e for e in rest_a if id(e) not in taken]
+        rest_b = [e for e in rest_b if id(e) not in taken]
     return pairs, rest_a, rest_b
 
 

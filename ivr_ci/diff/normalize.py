@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ivr_ci.flow.model import Element, Flow, Menu
@@ -262,20 +262,39 @@ def semantically_equal(flow_a: Flow, flow_b: Flow) -> bool:
     return canonical(flow_a) == canonical(flow_b)
 
 
-def leaves(value: Any, prefix: str = "") -> Iterator[str]:
-    """`path=value` strings of a canonical value's leaves."""
+def leaves(value: Any, prefix: str = "", skip: frozenset[str] = frozenset()) -> Iterator[str]:
+    """`path=value` strings of a canonical value's leaves, keys in `skip` left out at any depth."""
     if isinstance(value, dict):
         for k, v in value.items():
-            yield from leaves(v, f"{prefix}/{k}")
+            if k not in skip:
+                yield from leaves(v, f"{prefix}/{k}", skip)
     elif isinstance(value, list):
         for v in value:
-            yield from leaves(v, prefix + "[]")
+            yield from leaves(v, prefix + "[]", skip)
     else:
         yield f"{prefix}={value}"
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
+def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 1.0
+
+
+def most_alike_pairs(old: list[Any], new: list[Any], score: Callable[[Any, Any], float],
+                     threshold: float) -> list[tuple[Any, Any]]:
+    """Pairs of `old` and `new` items scoring at least `threshold`, the most alike first, each item
+    used once (greedy: what the diff needs to name renames, not an optimal assignment)."""
+    scored = sorted(((score(x, y), i, j) for i, x in enumerate(old) for j, y in enumerate(new)), reverse=True)
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    pairs = []
+    for value, i, j in scored:
+        if value < threshold:
+            break
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            pairs.append((old[i], new[j]))
+    return pairs
 
 
 def content_similarity(a: dict[str, Any], b: dict[str, Any]) -> float:
@@ -286,4 +305,4 @@ def content_similarity(a: dict[str, Any], b: dict[str, Any]) -> float:
     lb = set(leaves({k: v for k, v in b.items() if k != "name"}))
     sa = {x.partition("=")[0] for x in la}
     sb = {x.partition("=")[0] for x in lb}
-    return (_jaccard(la, lb) + _jaccard(sa, sb)) / 2
+    return (jaccard(la, lb) + jaccard(sa, sb)) / 2
