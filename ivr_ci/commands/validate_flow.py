@@ -29,9 +29,10 @@ def run(args: argparse.Namespace) -> int:  # the GC is paused for this command (
         config.environment(args.env)  # unknown environment: a config error before any output
     context = context_docs(args, config, docs)
     findings = Engine(config, env=args.env).run("validate-flow", docs + context)
-    if context:  # report on the named files (and the config's own lines) only
+    if args.paths:  # report on the named files (and the config's own lines) only
         keep = {d.path for d in docs} | {config.path}
-        findings = [f for f in findings if f.path in keep]
+        # a named flow needing a prompt translation is reported at the prompt file (IVR702)
+        findings = [f for f in findings if f.path in keep or f.rule_id == "IVR702"]
     # *.paths.yaml beside the flows: failing path cases are IVR501 findings (ivr_ci/rules/paths.py)
     findings = sorted(findings + paths_findings(docs, config, args.env), key=Finding.sort_key)
     if args.online:

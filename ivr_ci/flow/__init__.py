@@ -27,6 +27,7 @@ class FlowDocument:
     flow: Flow | None = None
     problems: list[Finding] = field(default_factory=list)
     placeholders: list[Placeholder] = field(default_factory=list)
+    kind: str = "flow"  # "prompt": a user prompt file (ivr_ci/prompts), checked by the IVR7xx rules
     _lines: list[str] | None = field(default=None, repr=False)
 
     @property
@@ -69,6 +70,9 @@ def _load_flow_text(text: str, path: str) -> FlowDocument:
         doc.problems.append(_problem("IVR003", "more than one YAML document; Archy reads one flow per file",
                                      path))
     root = parsed.root
+    if isinstance(root, YMap) and len(root) == 1 and "prompt" in root:
+        doc.kind = "prompt"  # not a flow: the prompt rules read it (ivr_ci/prompts/load.py)
+        return doc
     if not isinstance(root, YMap) or len(root) != 1:
         doc.problems.append(_problem(
             "IVR003", f"a flow file holds one top-level key naming the flow type; found {_describe(root)}",

@@ -15,6 +15,7 @@ __all__ = ["FlowContext", "SetContext", "key_col", "key_line"]  # key_*: re-expo
 
 if TYPE_CHECKING:
     from ivr_ci.config import Config
+    from ivr_ci.prompts.load import PromptLibrary
     from ivr_ci.rules.expressions import Analysis
     from ivr_ci.rules.reach import FlowGraph
 
@@ -60,3 +61,10 @@ class SetContext:
     @property
     def flows(self) -> list[Flow]:
         return [d.flow for d in self.docs if d.flow is not None]
+
+    @cached_property
+    def prompts(self) -> PromptLibrary:
+        """The repository's user prompts (rendered for `env`), plus prompt files named in the run."""
+        from ivr_ci.prompts.load import load_library
+
+        return load_library(self.config, self.env, [d.path for d in self.docs if d.kind == "prompt"])

@@ -14,7 +14,7 @@ from typing import Any
 
 from ivr_ci.config import Config, read_yaml_file
 from ivr_ci.flow import FlowDocument
-from ivr_ci.flow.placeholders import Placeholder
+from ivr_ci.flow.placeholders import Placeholder, find_placeholders
 from ivr_ci.flow.yamlpos import Pos, YMap, YSeq
 from ivr_ci.rules.catalogue import Hit, rule
 from ivr_ci.rules.context import FlowContext, SetContext
@@ -166,6 +166,7 @@ def unused_substitution(ctx: SetContext) -> Iterator[Hit]:
     if not ctx.env:
         return
     used = {ph.key for _, placeholders in _placeholder_docs(ctx.docs) for ph in placeholders}
+    used |= {ph.key for pf in ctx.prompts.files for ph in find_placeholders(pf.template)}  # prompt files
     values = ctx.config.substitutions(ctx.env)
     sources = key_sources(ctx.config, ctx.env)
     checked = len(ctx.docs)
