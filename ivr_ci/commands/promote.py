@@ -129,7 +129,7 @@ def _pre_apply_checks(session: Any, args: argparse.Namespace) -> None:
         args.override_window = None
     if env.requires:
         problem = requires_problem(session.promotion.ledger, env.name, env.requires,
-                                   source_hash(f.source_sha256 for f in session.release.flows))
+                                   source_hash(session.release.source_hashes()))
         if problem:
             raise OperationFailed(problem)
 

@@ -15,6 +15,7 @@ from ivr_ci.genesys.insights import InsightsMixin
 from ivr_ci.genesys.jobs import JobsMixin
 from ivr_ci.genesys.lookups import LookupsMixin
 from ivr_ci.genesys.policy import PollPolicy, RetryPolicy
+from ivr_ci.genesys.prompts import PromptsMixin
 from ivr_ci.genesys.ratelimit import Limiter, RateLimiter
 from ivr_ci.genesys.regions import API_BASE_ENV, Endpoints, resolve_endpoints
 from ivr_ci.genesys.transport import Transport, TransportStats
@@ -23,7 +24,7 @@ from ivr_ci.util.numbers import read_number
 DEFAULT_RATE_LIMIT = 300.0  # requests per minute per token (Genesys default)
 
 
-class GenesysClient(FlowsMixin, JobsMixin, LookupsMixin, AuditsMixin, InsightsMixin):
+class GenesysClient(FlowsMixin, JobsMixin, LookupsMixin, AuditsMixin, InsightsMixin, PromptsMixin):
     """A Genesys Cloud API client for one OAuth client (one token, one rate limit).
 
     Thread-safe: share one client between worker threads; they share its token and its rate

@@ -26,6 +26,7 @@ from ivr_ci.promote.ordering import FlowKey, dependencies
 from ivr_ci.promote.plan import Plan, PlanFlow
 from ivr_ci.promote.planner import compute_plan
 from ivr_ci.promote.poller import AdaptivePoller
+from ivr_ci.promote.prompts import PromptDeployment
 from ivr_ci.promote.release import Release
 from ivr_ci.promote.rollback import rollback
 from ivr_ci.promote.scheduler import run_ordered
@@ -95,7 +96,7 @@ def apply_release(client: GenesysClient, release: Release, env: EnvSettings, pro
         entry.maintenance = plan.maintenance_windows  # the windows the deployed flows now carry
         started = time.monotonic()
         try:
-            ok = _run(client, plan, entry, opts, stop, stream) if plan.changed else True
+            ok = _run(client, plan, entry, opts, stop, stream) if plan.changed or plan.changed_prompts else True
         except BaseException as exc:
             # a bug or an unexpected error mid-deploy: the org may be partial, say so in the ledger
             entry.outcome, ok = L.ROLLBACK_FAILED, False
@@ -103,7 +104,7 @@ def apply_release(client: GenesysClient, release: Release, env: EnvSettings, pro
             entry.finished_at = L.now_iso()
             L.append_entry(promotion.ledger, entry)
             raise
-        if not plan.changed:
+        if not plan.changed and not plan.changed_prompts:
             entry.outcome, entry.summary = L.UNCHANGED, "every flow already matches the target org: nothing deployed"
         entry.finished_at = L.now_iso()
         carry_versions(entry, plan)
@@ -123,8 +124,11 @@ def _run(client: GenesysClient, plan: Plan, entry: L.LedgerEntry, opts: ApplyOpt
                                discarded_draft_of=f.lock.describe() if f.lock and opts.force_unlock else None)
                for k, f in by_key.items()}
     entry.flows = [records[(f.type, f.name)] for f in changed]
-    progress = ProgressPrinter(len(changed), stream, opts.on_progress)
+    progress = ProgressPrinter(len(changed) + len(plan.changed_prompts), stream, opts.on_progress)
     deployer = Deployer(client, opts.poller, progress, opts.job_timeout)
+    prompts = PromptDeployment(client, plan.prompts, progress)  # ivr_ci/promote/prompts.py
+    entry.prompts = prompts.records
+    prompt_failure = prompts.deploy()  # before the flows: they resolve Prompt.X when published
     parsed = [load_flow_text(f.text, f.path).flow for f in changed]
     depends: dict[FlowKey, set[FlowKey]] = {}
     for d in dependencies(f for f in parsed if f is not None):
@@ -135,7 +139,8 @@ def _run(client: GenesysClient, plan: Plan, entry: L.LedgerEntry, opts: ApplyOpt
         unlock = pf.target_id if pf.lock is not None and opts.force_unlock else None
         return deployer.publish(k, pf.label, pf.text, unlock_flow_id=unlock)
 
-    outcome = run_ordered([(f.type, f.name) for f in changed], depends, deploy, workers=opts.workers, stop=stop)
+    work = [(f.type, f.name) for f in changed] if prompt_failure is None else []
+    outcome = run_ordered(work, depends, deploy, workers=opts.workers, stop=stop)
     for k, res in outcome.done.items():
         records[k].status, records[k].job_id, records[k].seconds = "published", res.job_id, res.seconds
         records[k].flow_id = res.flow_id or records[k].flow_id
@@ -146,28 +151,40 @@ def _run(client: GenesysClient, plan: Plan, entry: L.LedgerEntry, opts: ApplyOpt
     for k in outcome.not_started:
         records[k].status = "skipped"
     failure = None
-    if outcome.failed:
+    if prompt_failure is not None:
+        failure = prompt_failure
+        for rec in records.values():
+            rec.status = "skipped"
+    elif outcome.failed:
         k, exc = next(iter(outcome.failed.items()))
         failure = f"{by_key[k].label} failed: {_first_line(exc)}"
     elif outcome.stopped:
         failure = "interrupted (SIGINT/SIGTERM) while deploying"
     else:
-        failure = _verify(client, changed, records, opts)
+        failure = _verify(client, changed, records, opts) or prompts.verify()
     if failure is None:
         entry.outcome = L.SUCCESS
         entry.summary = f"deployed {len(changed)} flow(s) to {plan.environment}"
+        if prompts.prompts:
+            entry.summary += f" with {len(prompts.prompts)} prompt(s)"
         return True
     progress("release", "failed", f"- {failure}; rolling back")
     rolled, verified = rollback(client, deployer, changed, workers=opts.workers, export_timeout=opts.job_timeout)
+    if prompts.touched or prompts.created:  # after the flows that play them
+        verified = prompts.rollback() and verified
     entry.rollback, entry.rollback_verified = rolled, verified
     for rec in rolled:
         r = records[(rec.type, rec.name)]
         if rec.ok:
             r.status = "deleted" if rec.action == "deleted" else "rolled-back"
     entry.outcome = L.ROLLED_BACK if verified else L.ROLLBACK_FAILED
-    problems = "; ".join(f"{r.name}: {r.error}" for r in rolled if not r.ok) or "not verified"
-    undone = f"{len(rolled)} flow(s) rolled back and verified" if verified else f"ROLLBACK INCOMPLETE: {problems}"
-    entry.summary = f"{failure}; {undone if rolled else 'nothing had changed in the org'}"
+    problems = "; ".join([*(f"{r.name}: {r.error}" for r in rolled if not r.ok),
+                          *(f"{r.name}: {r.error}" for r in prompts.records if r.status == "rollback-failed")]) \
+        or "not verified"
+    undone_prompts = sum(1 for r in prompts.records if r.status == "rolled-back")
+    what = f"{len(rolled)} flow(s)" + (f" and {undone_prompts} prompt(s)" if undone_prompts else "")
+    undone = f"{what} rolled back and verified" if verified else f"ROLLBACK INCOMPLETE: {problems}"
+    entry.summary = f"{failure}; {undone if rolled or undone_prompts or not verified else 'nothing had changed in the org'}"
     return False
 
 

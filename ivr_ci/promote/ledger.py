@@ -100,6 +100,7 @@ class LedgerEntry:
     rollback_verified: bool | None = None
     api: dict[str, int] = field(default_factory=dict)
     maintenance: list[dict[str, Any]] = field(default_factory=list)  # windows the deployed flows carry
+    prompts: list[Any] = field(default_factory=list)  # ivr_ci.promote.prompts.PromptRecord
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -113,6 +114,7 @@ class LedgerEntry:
             if self.rollback or self.rollback_verified is not None else None,
             "api": self.api,
             **({"maintenance": self.maintenance} if self.maintenance else {}),
+            **({"prompts": [p.to_json() for p in self.prompts]} if self.prompts else {}),
         }
 
     def to_line(self) -> str:

@@ -89,6 +89,11 @@ class Plan:
     permissions: dict[str, Any] = field(default_factory=dict)
     maintenance: list[str] = field(default_factory=list)  # maintenance windows, in reviewer terms
     maintenance_windows: list[dict[str, Any]] = field(default_factory=list)  # rendered windows (ledger)
+    prompts: list[Any] = field(default_factory=list)  # ivr_ci.promote.prompts.PlanPrompt
+
+    @property
+    def changed_prompts(self) -> list[Any]:
+        return [p for p in self.prompts if p.changed]
 
     @property
     def changed(self) -> list[PlanFlow]:
@@ -104,12 +109,15 @@ class Plan:
 
     @property
     def source_hash(self) -> str:
-        return source_hash(f.source_sha256 for f in self.flows)
+        return source_hash([f.source_sha256 for f in self.flows] + [p.source_sha256 for p in self.prompts])
 
     @property
     def hash(self) -> str:
         items = sorted([f.type, f.name, f.sha256, f.target_id, f.target_version] for f in self.flows)
-        return _digest({"environment": self.environment, "flows": items})
+        data: dict[str, Any] = {"environment": self.environment, "flows": items}
+        if self.prompts:  # a prompt's content and the org's prompt it was compared with
+            data["prompts"] = sorted([p.name, p.sha256, p.target_id, p.target_state] for p in self.prompts)
+        return _digest(data)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -119,6 +127,7 @@ class Plan:
                         "unchanged": _count(self, UNCHANGED), "locked": len(self.locked),
                         "errors": len(self.errors)},
             "flows": [f.to_json() for f in sorted(self.flows, key=_flow_sort)],
+            "prompts": [p.to_json() for p in self.prompts],
             "findings": [f.to_json() for f in self.findings],
             "notes": self.notes,
             "permissions": self.permissions,

@@ -58,7 +58,8 @@ def compute_plan(client: GenesysClient, release: Release, *, git_sha: str | None
     """Everything an apply needs to know, fetched read-only. Release errors must be handled first."""
     flows = release.flows
     target = list_target(client, {f.yaml_type for f in flows if f.yaml_type})
-    pre = check_objects(client, flows, target, release.keys, workers=workers)
+    pre = check_objects(client, flows, target, release.keys, workers=workers,
+                        release_prompts={str(p.name).casefold() for p in release.prompts if p.name})
 
     existing: dict[int, Any] = {}
     to_export: list[tuple[str, str]] = []
@@ -122,8 +123,13 @@ def compute_plan(client: GenesysClient, release: Release, *, git_sha: str | None
     for missing in permissions["missing"]:
         findings.append(Finding("promote-permission", Severity.ERROR,
                                 f"the OAuth client lacks permission '{missing}'", "<target org>"))
-    return Plan(release.environment, client.endpoints.api_base, git_sha, plan_flows, findings, notes, permissions,
+    plan = Plan(release.environment, client.endpoints.api_base, git_sha, plan_flows, findings, notes, permissions,
                 maintenance=maintenance, maintenance_windows=maintenance_render.plan_windows(flows))
+    if release.prompts:
+        from ivr_ci.promote.prompts import plan_prompts
+
+        plan.prompts = plan_prompts(client, release.prompts)
+    return plan
 
 
 def _order(plan_flows: list[PlanFlow], flows: list[RenderedFlow]) -> None:

@@ -58,12 +58,15 @@ def _finding(sev: Severity, doc: RenderedFlow, ref: OrgRef, message: str) -> Fin
 
 
 def check_objects(client: GenesysClient, docs: list[RenderedFlow], target: TargetIndex,
-                  release: set[tuple[str, str]], *, workers: int = 4) -> Preflight:
+                  release: set[tuple[str, str]], *, workers: int = 4,
+                  release_prompts: set[str] | None = None) -> Preflight:
     result = Preflight()
     uses: list[tuple[RenderedFlow, OrgRef]] = []
+    in_release = release_prompts or set()  # casefolded prompt names this release deploys
     for doc in docs:
         if doc.doc.flow is not None:
-            uses.extend((doc, ref) for ref in doc.doc.flow.org_references())
+            uses.extend((doc, ref) for ref in doc.doc.flow.org_references()
+                        if not (ref.kind == "prompt" and ref.name.casefold() in in_release))
     keys = sorted({(r.kind, r.name, r.category or "") for _, r in uses if r.kind in LOOKUPS})
     found: dict[tuple[str, str, str], Any] = {}
 
@@ -109,6 +112,10 @@ def check_objects(client: GenesysClient, docs: list[RenderedFlow], target: Targe
         elif ref.kind == "queue" and int(value.get("memberCount") or 0) == 0:
             result.findings.append(_finding(Severity.WARNING, doc, ref, (
                 f"queue '{ref.name}' has no members in the target org: transferred callers would wait unanswered")))
+    if any(r.kind == "prompt" for _, r in uses):
+        from ivr_ci.promote.prompts import external_language_findings
+
+        result.findings += external_language_findings(client, uses, found, in_release)
     for kind, why in sorted(skipped.items()):
         result.notes.append(f"{kind} references were not checked online ({why})")
     for permission in sorted(result.denied):

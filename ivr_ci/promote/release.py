@@ -19,6 +19,7 @@ from ivr_ci.promote.ordering import FlowKey, group_problems, label
 from ivr_ci.promote.overlay import MenuOverlay, apply_overlay, matches_flow
 from ivr_ci.promote.render import RenderedFlow, render_flow
 from ivr_ci.promote.settings import EnvSettings
+from ivr_ci.prompts.model import PromptFile
 
 
 @dataclass
@@ -27,10 +28,17 @@ class Release:
     flows: list[RenderedFlow] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    prompts: list[PromptFile] = field(default_factory=list)  # the repository's prompt files, rendered
 
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    def source_hashes(self) -> list[str]:
+        """Template hashes of the release (flows and prompt files): `Plan.source_hash` covers the same."""
+        from ivr_ci.promote.prompts import prompt_source_sha256
+
+        return [f.source_sha256 for f in self.flows] + [prompt_source_sha256(p) for p in self.prompts if p.ok]
 
     @property
     def keys(self) -> set[FlowKey]:
@@ -87,6 +95,7 @@ def render_release(config: Config, env: EnvSettings, files: list[str], overlays:
             raise UsageError(f"{overlay.path}: menu overlay names flow '{overlay.flow}', which is not among "
                              "the flows being promoted")
     _duplicates(release)
+    release.prompts = _prompts(config, env)
     if groups:
         selected = {n for f in release.flows for n in (f.name, f.template_name) if n}
         known = set(selected)
@@ -98,6 +107,14 @@ def render_release(config: Config, env: EnvSettings, files: list[str], overlays:
         for problem in group_problems(groups, selected, known):
             release.findings.append(Finding("promote-group", Severity.ERROR, problem, config.path or ".ivr-ci.yaml"))
     return release
+
+
+def _prompts(config: Config, env: EnvSettings) -> list[PromptFile]:
+    """Every prompt file of the repository, rendered: prompts ship with every release
+    (docs/prompts.md); their problems are IVR7xx findings of the offline checks."""
+    from ivr_ci.prompts.load import load_library
+
+    return load_library(config, env.name, values=env.substitutions).files
 
 
 def substitute_name(name: str, env: EnvSettings) -> str:

@@ -84,7 +84,8 @@ def online_preflight(config: Config, env_name: str, paths: list[str], *, api_bas
         return findings, []
     with make_client(session.env, api_base=api_base) as client:
         target = list_target(client, {f.yaml_type for f in release.flows if f.yaml_type})
-        pre = check_objects(client, release.flows, target, release.keys, workers=workers)
+        pre = check_objects(client, release.flows, target, release.keys, workers=workers,
+                            release_prompts={str(p.name).casefold() for p in release.prompts if p.name})
         try:
             token_info = client.token_info()
         except Exception:  # noqa: BLE001 - informational

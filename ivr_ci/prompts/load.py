@@ -203,9 +203,11 @@ class PromptLibrary:
         return name.casefold() in self.external
 
 
-def load_library(config: Config, env: str | None = None, extra_paths: Iterable[str] = ()) -> PromptLibrary:
-    """The library for `env` (rendered with its substitutions) or as written."""
-    values = config.substitutions(env) if env else None
+def load_library(config: Config, env: str | None = None, extra_paths: Iterable[str] = (), *,
+                 values: dict[str, str] | None = None) -> PromptLibrary:
+    """The library for `env` (rendered with its substitutions, or `values`) or as written."""
+    if values is None and env:
+        values = config.substitutions(env)
     seen: set[str] = set()
     files: list[PromptFile] = []
     for path in [*library_paths(config), *extra_paths]:
