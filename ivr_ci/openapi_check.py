@@ -58,6 +58,51 @@ def reference_path(name: str) -> Path:
     return base / name
 
 
+EXTENSIONS = Path(__file__).resolve().parent / "schemas"
+
+
+def merged_document(base: Mapping[str, Any], *extensions: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` with the extensions' paths (methods added to existing paths) and schemas added.
+    An extension never replaces what the base declares: a clash is a bug in the extension."""
+    doc = json.loads(json.dumps(base))
+    for ext in extensions:
+        for path, item in ext.get("paths", {}).items():
+            target = doc.setdefault("paths", {}).setdefault(path, {})
+            for method, spec in item.items():
+                if method in target:
+                    raise ValueError(f"OpenAPI extension redefines {method.upper()} {path}")
+                target[method] = spec
+        schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+        for name, schema in ext.get("components", {}).get("schemas", {}).items():
+            if name in schemas:
+                raise ValueError(f"OpenAPI extension redefines schema {name}")
+            schemas[name] = schema
+    return doc
+
+
+def genesys_document() -> OpenApiDoc | None:
+    """The Genesys OpenAPI subset (`../shared/reference/`) with this repository's extensions
+    (`ivr_ci/schemas/genesys-openapi-*.json`, e.g. the user prompt writes), or None when the
+    shared reference is not available."""
+    path = reference_path("genesys-openapi-subset.json")
+    if not path.is_file():
+        return None
+    key = (str(path.resolve()) + "+extensions", "")
+    with OpenApiDoc._cache_lock:
+        doc = OpenApiDoc._cache.get(key)
+    if doc is None:
+        with open(path, encoding="utf-8") as fh:
+            base = json.load(fh)
+        extensions = []
+        for ext_path in sorted(EXTENSIONS.glob("genesys-openapi-*.json")):
+            with open(ext_path, encoding="utf-8") as fh:
+                extensions.append(json.load(fh))
+        doc = OpenApiDoc(merged_document(base, *extensions))
+        with OpenApiDoc._cache_lock:
+            OpenApiDoc._cache.setdefault(key, doc)
+    return doc
+
+
 def _convert(node: Any) -> Any:
     """OpenAPI 3.0 schema dialect -> Draft 4 JSON Schema (recursively, on a copy)."""
     if isinstance(node, list):

@@ -36,17 +36,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def openapi_problems(emu: RunningEmulator) -> list[str]:
-    """Every recorded API/OAuth exchange checked against genesys-openapi-subset.json.
+    """Every recorded API/OAuth exchange checked against genesys-openapi-subset.json (with the
+    repository's extensions, ivr_ci/schemas/genesys-openapi-*.json).
 
     Responses produced by an injected fault are not checked (they stand in for proxies and
     load balancers, e.g. a 502); their requests still are.
     """
-    from ivr_ci.openapi_check import OpenApiDoc, reference_path
+    from ivr_ci.openapi_check import genesys_document
 
-    path = reference_path("genesys-openapi-subset.json")
-    if not path.is_file():
+    doc = genesys_document()  # the shared subset plus the repository's extensions (user prompts)
+    if doc is None:
         return []
-    doc = OpenApiDoc.load(path)
     problems: list[str] = []
     for ex in emu.exchanges:
         if ex["area"] not in ("api", "oauth"):

@@ -8,7 +8,7 @@ import requests
 
 from ivr_ci.emulator.urls import ROUTES
 from ivr_ci.emulator.util import iso_ms
-from ivr_ci.openapi_check import OpenApiDoc, reference_path
+from ivr_ci.openapi_check import genesys_document, reference_path
 from tests.conftest_emulator import EMULATOR_FIXTURES, EmulatorApi, openapi_problems
 
 SPEC = reference_path("genesys-openapi-subset.json")
@@ -16,11 +16,13 @@ pytestmark = pytest.mark.skipif(not SPEC.is_file(), reason="shared reference not
 
 
 def test_route_table_covers_the_subset_exactly():
-    doc = OpenApiDoc.load(SPEC)
+    doc = genesys_document()
+    assert doc is not None
     declared = {(m.upper(), p) for p, item in doc.document["paths"].items() for m in item
                 if m in ("get", "post", "put", "delete", "patch")}
     routed = {(m, t) for m, t, _, area in ROUTES if area in ("api", "oauth")}
-    assert routed == declared and len(declared) == 68
+    # 68 operations of the shared subset + 10 user prompt operations (genesys-openapi-prompts.json)
+    assert routed == declared and len(declared) == 78
 
 
 def _scenario(emu) -> None:  # one long walk through the API, on purpose
@@ -74,6 +76,7 @@ def _scenario(emu) -> None:  # one long walk through the API, on purpose
     prompt = g("/api/v2/architect/prompts", name="Welcome").json()["entities"][0]
     g(f"/api/v2/architect/prompts/{prompt['id']}")
     g("/api/v2/architect/systemprompts")
+    _prompt_writes(api, prompt["id"])
     group = g("/api/v2/architect/schedulegroups").json()["entities"][0]
     g(f"/api/v2/architect/schedulegroups/{group['id']}")
     schedule = g("/api/v2/architect/schedules").json()["entities"][0]
@@ -120,6 +123,30 @@ def _scenario(emu) -> None:  # one long walk through the API, on purpose
                                                   "operator": "matches", "value": "INBOUNDCALL"}]}})
 
 
+def _prompt_writes(api: EmulatorApi, seeded_id: str) -> None:
+    from tests.prompt_fixtures import write_tagged_wav
+
+    new = api.post("/api/v2/architect/prompts", {"name": "Fidelity", "description": "tmp"}).json()
+    pid = new["id"]
+    api.request("PUT", f"/api/v2/architect/prompts/{pid}", json={"name": "Fidelity", "description": "tmp2"})
+    api.post(f"/api/v2/architect/prompts/{pid}/resources", {"language": "en-us", "ttsString": "Hi"})
+    api.get(f"/api/v2/architect/prompts/{pid}/resources")
+    api.request("PUT", f"/api/v2/architect/prompts/{pid}/resources/en-us", json={"language": "en-us", "text": "x"})
+    target = api.post(f"/api/v2/architect/prompts/{pid}/resources/en-us/uploads").json()
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = write_tagged_wav(Path(tmp) / "a.wav", 7).read_bytes()
+    requests.put(target["url"], data=wav, headers=target["headers"], timeout=10).raise_for_status()
+    media = api.get(f"/api/v2/architect/prompts/{pid}/resources/en-us").json()["mediaUri"]
+    assert requests.get(media, timeout=10).content == wav
+    api.request("DELETE", f"/api/v2/architect/prompts/{pid}/resources/en-us/audio")
+    api.request("DELETE", f"/api/v2/architect/prompts/{pid}/resources/en-us")
+    api.request("DELETE", f"/api/v2/architect/prompts/{pid}", params={"allResources": "true"})
+    api.get(f"/api/v2/architect/prompts/{seeded_id}/resources")
+
+
 def test_every_response_matches_the_openapi_subset():
     seed = EMULATOR_FIXTURES / "seed.yaml"
     from ivr_ci.emulator.server import start_emulator
@@ -133,11 +160,12 @@ def test_every_response_matches_the_openapi_subset():
         exercised = {(e["method"], e["path"]) for e in emu.exchanges}
         statuses = {e["status"] for e in emu.exchanges}
     assert problems == []
-    doc = OpenApiDoc.load(SPEC)
+    doc = genesys_document()
+    assert doc is not None
     operations = set()
     for method, path in exercised:
         found = doc.match(method, path)
         if found:
             operations.add(found[0].label())
-    assert len(operations) == 68, sorted(operations)
+    assert len(operations) == 78, sorted(operations)
     assert {200, 202} <= statuses

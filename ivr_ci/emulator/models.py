@@ -34,6 +34,7 @@ from ivr_ci.emulator.flowops import FlowsBackend
 from ivr_ci.emulator.flows import Actor
 from ivr_ci.emulator.imports import ImportJobsBackend
 from ivr_ci.emulator.orgobjects import OrgObjects
+from ivr_ci.emulator.prompts import PromptsBackend
 from ivr_ci.emulator.settings import Settings
 from ivr_ci.emulator.util import Clock
 
@@ -81,9 +82,10 @@ class OrgBackend:
         self.flows = FlowsBackend(self.context, self.objects, self.audits)
         self.imports = ImportJobsBackend(self.context, self.flows, self.objects)
         self.exports = ExportJobsBackend(self.context, self.flows, self.objects)
+        self.prompts = PromptsBackend(self.context, self.objects)
         # persisted in this order; each part writes and reads its own keys of the org's state
         self.parts: tuple[StatefulBackend, ...] = (self.context, self.objects, self.flows, self.imports,
-                                                   self.exports, self.audits)
+                                                   self.exports, self.audits, self.prompts)
 
     @property
     def name(self) -> str:

@@ -137,16 +137,6 @@ class OrgObjects:
                    joinedMemberCount=int(obj.get("joined", members) or 0),
                    dateCreated=iso_ms(_CREATED_MS), scoringMethod="TimestampAndPriority")
 
-    def _render_prompt(self, obj: dict[str, Any], out: dict[str, Any], **opts: Any) -> None:
-        if opts.get("include_resources", True):
-            out["resources"] = [
-                {"id": lang, "name": obj["name"], "promptId": obj["id"], "language": lang,
-                 "uploadStatus": "transcoded", "languageDefault": i == 0, "ttsString": obj.get("tts", ""),
-                 "mediaUri": f"https://prompts.emulator.invalid/{obj['id']}/{lang}.wav",
-                 "selfUri": f"/api/v2/architect/prompts/{obj['id']}/resources/{lang}"}
-                for i, lang in enumerate(obj.get("languages") or ["en-us"])
-            ]
-
     def _render_systemPrompt(self, obj: dict[str, Any], out: dict[str, Any], **_: Any) -> None:
         out["resources"] = [{"id": "en-us", "language": "en-us", "promptId": obj["id"],
                              "hasDefault": True, "languageDefault": True, "uploadStatus": "transcoded"}]

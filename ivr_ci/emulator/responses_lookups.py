@@ -40,8 +40,6 @@ def _list(kind: str, mode: str = "exact", multi_name: bool = False,
         opts = dict(render_opts)
         if kind == "dataTable":
             opts["expand_schema"] = "schema" in req.q_list("expand")
-        if kind == "prompt":
-            opts["include_resources"] = req.q_bool("includeResources", True)
         if kind == "ivr":
             opts["flow_ref"] = org.flows.ref
         default_by = "id" if kind in ("prompt", "dataAction") else "name"
@@ -64,8 +62,6 @@ def _get(kind: str, param: str) -> Callable[[Request], Response]:
 
 list_queues = _list("queue")
 get_queue = _get("queue", "queueId")
-list_prompts = _list("prompt", multi_name=True)
-get_prompt = _get("prompt", "promptId")
 list_system_prompts = _list("systemPrompt")
 list_schedule_groups = _list("scheduleGroup")
 get_schedule_group = _get("scheduleGroup", "scheduleGroupId")

@@ -16,6 +16,7 @@ from ivr_ci.emulator import responses_admin as admin
 from ivr_ci.emulator import responses_audits as audits
 from ivr_ci.emulator import responses_jobs as jobs
 from ivr_ci.emulator import responses_lookups as lookups
+from ivr_ci.emulator import responses_prompts as prompts
 from ivr_ci.emulator.request import Request, Response
 
 Handler = Callable[[Request], Response]
@@ -61,8 +62,19 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
     ("GET", f"{A}/routing/skills", lookups.list_skills, "api"),
     ("GET", f"{A}/routing/languages", lookups.list_languages, "api"),
     ("GET", f"{A}/routing/wrapupcodes", lookups.list_wrapup_codes, "api"),
-    ("GET", f"{A}/architect/prompts", lookups.list_prompts, "api"),
-    ("GET", f"{A}/architect/prompts/{{promptId}}", lookups.get_prompt, "api"),
+    # user prompts (responses_prompts.py)
+    ("GET", f"{A}/architect/prompts", prompts.list_prompts, "api"),
+    ("POST", f"{A}/architect/prompts", prompts.create_prompt, "api"),
+    ("GET", f"{A}/architect/prompts/{{promptId}}", prompts.get_prompt, "api"),
+    ("PUT", f"{A}/architect/prompts/{{promptId}}", prompts.put_prompt, "api"),
+    ("DELETE", f"{A}/architect/prompts/{{promptId}}", prompts.delete_prompt, "api"),
+    ("GET", f"{A}/architect/prompts/{{promptId}}/resources", prompts.list_resources, "api"),
+    ("POST", f"{A}/architect/prompts/{{promptId}}/resources", prompts.create_resource, "api"),
+    ("GET", f"{A}/architect/prompts/{{promptId}}/resources/{{languageCode}}", prompts.get_resource, "api"),
+    ("PUT", f"{A}/architect/prompts/{{promptId}}/resources/{{languageCode}}", prompts.put_resource, "api"),
+    ("DELETE", f"{A}/architect/prompts/{{promptId}}/resources/{{languageCode}}", prompts.delete_resource, "api"),
+    ("DELETE", f"{A}/architect/prompts/{{promptId}}/resources/{{languageCode}}/audio", prompts.delete_audio, "api"),
+    ("POST", f"{A}/architect/prompts/{{promptId}}/resources/{{languageCode}}/uploads", prompts.create_upload, "api"),
     ("GET", f"{A}/architect/systemprompts", lookups.list_system_prompts, "api"),
     ("GET", f"{A}/architect/schedulegroups", lookups.list_schedule_groups, "api"),
     ("GET", f"{A}/architect/schedulegroups/{{scheduleGroupId}}", lookups.get_schedule_group, "api"),
@@ -95,6 +107,8 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
     ("GET", f"{A}/audits/query/{{transactionId}}/results", audits.get_results, "api"),
     ("POST", f"{A}/analytics/flows/aggregates/query", audits.post_flow_aggregates, "api"),
     # presigned URLs (S3 stand-ins)
+    ("PUT", "/__upload/prompt-audio/{uploadId}", prompts.upload_audio, "s3"),
+    ("GET", "/__download/prompt-audio/{promptId}/{languageCode}", prompts.download_audio, "s3"),
     ("PUT", "/__upload/{jobId}", jobs.upload, "s3"),
     ("GET", "/__download/audits/{org}/{transactionId}", audits.download_results, "s3"),
     ("GET", "/__download/{jobId}/{fileName}", jobs.download, "s3"),

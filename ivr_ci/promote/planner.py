@@ -129,6 +129,12 @@ def compute_plan(client: GenesysClient, release: Release, *, git_sha: str | None
         from ivr_ci.promote.prompts import plan_prompts
 
         plan.prompts = plan_prompts(client, release.prompts)
+        needed = {"architect:userPrompt:view"} | ({"architect:userPrompt:add", "architect:userPrompt:edit",
+                                                   "architect:userPrompt:delete"} if plan.changed_prompts else set())
+        perms = plan.permissions
+        perms["required"] = sorted(set(perms.get("required", [])) | needed)
+        perms["verified"] = sorted(set(perms.get("verified", [])) | {"architect:userPrompt:view"})
+        perms["unverifiable"] = sorted((set(perms.get("unverifiable", [])) | needed) - set(perms["verified"]))
     return plan
 
 

@@ -17,7 +17,42 @@ _SEV = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
 
 def _counts(plan: Plan) -> str:
     c = plan.to_json()["summary"]
-    return f"{c['create']} to create, {c['update']} to update, {c['unchanged']} unchanged"
+    text = f"{c['create']} to create, {c['update']} to update, {c['unchanged']} unchanged"
+    if plan.prompts:
+        text += f"; prompts: {len(plan.changed_prompts)} changed, {len(plan.prompts) - len(plan.changed_prompts)} unchanged"
+    return text
+
+
+def _prompt_lines(plan: Plan) -> list[str]:
+    """Per prompt, per language: what the apply does (docs/prompts.md)."""
+    if not plan.prompts:
+        return []
+    lines = ["", "Prompts (deployed before the flows):"]
+    for p in plan.prompts:
+        lines.append(f"  {p.action:9} {p.name}  {p.summary if p.changed else ''}".rstrip())
+        for c in p.language_changes:
+            if "tts" in c.changed and c.action == "update":
+                lines.append(f"              {c.language} tts: {c.tts_before!r} -> {c.tts!r}")
+    return lines
+
+
+def _prompt_markdown(plan: Plan) -> list[str]:
+    changed = plan.changed_prompts
+    if not changed:
+        return []
+    out = ["| Prompt | | Language | Change |", "|---|---|---|---|"]
+    for p in changed:
+        for c in p.language_changes or []:
+            detail = {"create": "added", "delete": "removed"}.get(c.action, ", ".join(c.changed) + " changed")
+            if "tts" in c.changed and c.action == "update":
+                detail += f": “{md_inline(c.tts_before or '')}” → “{md_inline(c.tts or '')}”"
+            elif c.action == "create" and c.tts:
+                detail += f": “{md_inline(c.tts)}”"
+            out.append(f"| {md_inline(p.name)} | {_ICON.get(p.action, '')} {p.action} | {md_inline(c.language)} | "
+                       f"{detail} |")
+        if p.description_changed:
+            out.append(f"| {md_inline(p.name)} | {_ICON.get(p.action, '')} {p.action} | — | description changed |")
+    return [*out, ""]
 
 
 def _flows_in_order(plan: Plan) -> list[PlanFlow]:
@@ -37,6 +72,7 @@ def plan_text(plan: Plan) -> str:
                      f"{f.change_summary}{after}")
     if plan.maintenance:
         lines += ["", "Maintenance windows:"] + [f"  {m}" for m in plan.maintenance]
+    lines += _prompt_lines(plan)
     locked = [f for f in plan.flows if f.lock]
     if locked:
         lines += ["", "Locked flows:"]
@@ -70,7 +106,8 @@ def _change_details(f: PlanFlow) -> str:
 
 
 def plan_markdown(plan: Plan) -> str:
-    status = "❌ cannot be applied" if plan.errors else ("✅ nothing to deploy" if not plan.changed else "ready to apply")
+    status = "❌ cannot be applied" if plan.errors else (
+        "✅ nothing to deploy" if not plan.changed and not plan.changed_prompts else "ready to apply")
     out = [f"### ivr-ci promote plan: `{md_inline(plan.environment)}` — {status}", "",
            f"{_counts(plan)} · plan hash `{plan.hash}`", ""]
     if plan.changed:
@@ -83,6 +120,7 @@ def plan_markdown(plan: Plan) -> str:
         out += [d for d in (_change_details(f) for f in plan.changed) if d]
     if plan.maintenance:
         out += ["**Maintenance windows**", ""] + [f"- 🛠️ {md_inline(m)}" for m in plan.maintenance] + [""]
+    out += _prompt_markdown(plan)
     unchanged = [f for f in plan.flows if not f.changed]
     if unchanged:
         names = ", ".join(md_inline(f.label) for f in unchanged)
@@ -116,6 +154,10 @@ def apply_text(entry: LedgerEntry) -> str:
         lines.append(f"  {f['status']:12} {f['name']} ({f['type']}) {ver}{err}")
     for w in data.get("maintenance") or []:
         lines += [f"  maintenance: {d}" for d in w.get("description", [])]
+    for p in data.get("prompts") or []:
+        langs = ", ".join(f"{c['language']} {c['action']}" for c in p["languages"])
+        err = f" ({p['error']})" if p.get("error") else ""
+        lines.append(f"  {p['status']:12} {p['name']} (prompt) {langs}{err}")
     rb: dict[str, Any] | None = data.get("rollback")
     if rb:
         lines.append(f"  rollback verified: {rb['verified']}")
@@ -140,6 +182,12 @@ def apply_markdown(entry: LedgerEntry) -> str:
             out.append(f"| {md_inline(f['name'] + ' (' + f['type'] + ')')} | {md_inline(f['status'])} | "
                        f"{md_inline(f['previousVersion'] or '—')} | {md_inline(f['newVersion'] or '—')} | "
                        f"{f['seconds'] if f['seconds'] is not None else '—'} |")
+    if data.get("prompts"):
+        out += ["", "| Prompt | Status | Languages |", "|---|---|---|"]
+        for p in data["prompts"]:
+            langs = ", ".join(f"{c['language']}: {c['action']}" + (f" ({', '.join(c['changed'])})" if c["changed"] else "")
+                              for c in p["languages"])
+            out.append(f"| {md_inline(p['name'])} | {md_inline(p['status'])} | {md_inline(langs or '—')} |")
     body = json.dumps(data, indent=2)
     fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", body)), default=0))
     out += ["", "<details><summary>Ledger entry</summary>\n", f"{fence}json", body, fence, "</details>"]
