@@ -320,7 +320,8 @@ CASES: dict[str, tuple[str, str]] = {
 
 def test_every_lint_menu_rule_has_cases_and_docs() -> None:
     catalogue = load_catalogue()
-    ours = sorted(r for r, rule in catalogue.items() if rule.stage == "lint-menu")
+    # IVR7xx lint-menu rules (user prompt files) have their cases in test_prompts_rules.py
+    ours = sorted(r for r, rule in catalogue.items() if rule.stage == "lint-menu" and not r.startswith("IVR7"))
     assert ours == IVR1XX == sorted(CASES)
     for rule_id in ours:
         rule = catalogue[rule_id]

@@ -227,3 +227,34 @@ def test_release_source_hash_includes_prompt_files(project):
     session = prepare(runner.session().config, "dev", [], [])
     hashes = session.release.source_hashes()
     assert len(hashes) == 3  # one flow, two prompt files
+
+
+def test_export_writes_the_prompts_the_flows_play_and_plans_as_a_no_op(project, capsys):
+    from ivr_ci.cli import main
+
+    runner, reader, root = project
+    assert runner.apply().ok
+    out = root / "exported"
+    out.mkdir()
+    cfg = root / ".ivr-ci.yaml"
+    (out / ".ivr-ci.yaml").write_text(cfg.read_text().replace("flows: [flows]", "flows: [flows]\nprompts: {dir: voice}"))
+    rc = main(["export", "--env", "dev", "--config", str(out / ".ivr-ci.yaml"), "--api-base", runner.api_base])
+    text = capsys.readouterr().out
+    assert rc == 0, text
+    written = out / "voice" / "Welcome.yaml"
+    assert "created" in text and "prompt Welcome" in text
+    body = written.read_text()
+    assert '"Bienvenido a {{brand}}."' in body  # the environment's value back as its placeholder
+    assert (out / "voice" / "audio" / "Welcome.en-us.wav").read_bytes() == \
+        (root / "prompts" / "audio" / "welcome.en-us.wav").read_bytes()
+    assert (out / "voice" / "MainMenu.yaml").is_file()
+    # the exported tree is the org: planning it changes no prompt
+    rc = main(["promote", "--env", "dev", "--plan", "--format", "json", "--config", str(out / ".ivr-ci.yaml"),
+               "--api-base", runner.api_base])
+    plan = json.loads(capsys.readouterr().out)
+    assert [p["action"] for p in plan["prompts"]] == ["unchanged", "unchanged"], plan["prompts"]
+    # a re-export leaves the files as they are
+    before = written.stat().st_mtime_ns
+    assert main(["export", "--env", "dev", "--config", str(out / ".ivr-ci.yaml"), "--api-base", runner.api_base]) == 0
+    assert "unchanged  exported/voice/Welcome.yaml  prompt Welcome" in capsys.readouterr().out
+    assert written.stat().st_mtime_ns == before

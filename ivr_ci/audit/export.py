@@ -16,7 +16,7 @@ import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ivr_ci.audit.naming import assign_paths, display_path
 from ivr_ci.audit.params import ReverseMap
@@ -59,6 +59,7 @@ class ExportedFile:
 class ExportResult:
     files: list[ExportedFile] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    prompts: list[Any] = field(default_factory=list)  # ivr_ci.audit.export_prompts.ExportedPrompt
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)
@@ -164,7 +165,7 @@ def materialise(item: ExportedFile, yaml_text: str, rmap: ReverseMap, values: di
 
 
 def run_export(client: GenesysClient, values: dict[str, str], out_dir: str, patterns: list[str], *,
-               workers: int = 4, timeout: float | None = None) -> ExportResult:
+               workers: int = 4, timeout: float | None = None, prompt_dir: str | None = None) -> ExportResult:
     result = ExportResult()
     flows = list_org_flows(client, patterns, result.notes)
     existing = scan_tree(out_dir, values)
@@ -184,6 +185,12 @@ def run_export(client: GenesysClient, values: dict[str, str], out_dir: str, patt
         if key not in exported and matches(str(e.flow.name), patterns):
             result.notes.append(f"{display_path(e.path)}: flow '{e.flow.name}' ({key[0]}) is not published in the org (left as is)")
     result.files = items
+    if prompt_dir is not None:  # the user prompts the exported flows play (export_prompts.py)
+        from ivr_ci.audit.export_prompts import export_prompts
+
+        texts = [t for t in yaml_by_id.values() if isinstance(t, str)]
+        result.prompts, notes = export_prompts(client, texts, prompt_dir, values, rmap)
+        result.notes += notes
     return result
 
 
@@ -210,6 +217,10 @@ def summary_lines(result: ExportResult) -> list[str]:
             lines.append(f"           not parameterised: {key}={value!r} is too generic to replace safely")
         if f.message:
             lines.append(f"           note: {f.message}")
+    if result.prompts:
+        from ivr_ci.audit.export_prompts import summary_lines as prompt_lines
+
+        lines += prompt_lines(result.prompts)
     lines += [f"note: {n}" for n in result.notes]
     lines.append(f"export: {result.count(CREATED)} created, {result.count(UPDATED)} updated, "
                  f"{result.count(UNCHANGED)} unchanged, {result.count(FAILED)} failed")

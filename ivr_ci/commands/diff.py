@@ -50,13 +50,12 @@ def compute(args: argparse.Namespace) -> DiffResult:
 
     if path_mode(args):
         return diff_paths(args.paths[0], args.paths[1])
-    paths = list(args.paths)
-    if not paths:
-        from ivr_ci.config import load_config
+    from ivr_ci.config import load_config
+    from ivr_ci.prompts.load import prompt_dir
 
-        config = load_config(args.config)
-        paths = [config.resolve(p) for p in config.data.get("flows", [])]
-    return diff_git(args.base, args.head, paths)
+    config = load_config(args.config)
+    paths = list(args.paths) or [config.resolve(p) for p in config.data.get("flows", [])]
+    return diff_git(args.base, args.head, paths, prompt_dir=prompt_dir(config))
 
 
 def report_problems(result: DiffResult, command: str) -> None:

@@ -21,6 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="directory to write into (default: the first `flows:` entry of .ivr-ci.yaml, else ./flows)")
     parser.add_argument("--config", help="path to .ivr-ci.yaml (default: found upward from the cwd)")
     parser.add_argument("--api-base", help="API base URL (e.g. an emulator); overrides the environment's")
+    parser.add_argument("--prompts-dir", default=None, metavar="DIR",
+                        help="where the user prompts the flows play are written (default: prompts.dir of "
+                             ".ivr-ci.yaml, else ./prompts); docs/prompts.md")
+    parser.add_argument("--no-prompts", action="store_true", help="export the flows only")
     parser.add_argument("--jobs", type=int, default=None, metavar="N",
                         help="export jobs in flight at once (default: promotion.concurrency, 4)")
 
@@ -40,11 +44,15 @@ def run(args: argparse.Namespace) -> int:
     flows_dirs = config.data.get("flows") or []
     out_dir = args.out or (config.resolve(flows_dirs[0]) if flows_dirs else "flows")
     with make_client(env, api_base=args.api_base) as client:
+        from ivr_ci.prompts.load import prompt_dir
+
+        prompts = None if args.no_prompts else (args.prompts_dir or prompt_dir(config))
         result = run_export(client, env.substitutions, out_dir, list(args.flows),
-                            workers=args.jobs or promotion.concurrency, timeout=promotion.job_timeout)
+                            workers=args.jobs or promotion.concurrency, timeout=promotion.job_timeout,
+                            prompt_dir=prompts)
     for line in summary_lines(result):
         print(line)
     if not result.files:
         print(f"export: no published flow in '{args.env}' matches "
               f"{', '.join(args.flows) if args.flows else 'the org'}", file=sys.stderr)
-    return 1 if result.count(FAILED) else 0
+    return 1 if result.count(FAILED) or any(p.status == FAILED for p in result.prompts) else 0

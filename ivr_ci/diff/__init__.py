@@ -25,8 +25,15 @@ def diff_sides(sides: Sides) -> DiffResult:
     from ivr_ci.util.gcpause import paused_gc
 
     with paused_gc():
-        return DiffResult(sides.base, sides.head, diff_flow_sets(sides.old, sides.new), list(sides.problems),
-                          list(sides.fixed))
+        result = DiffResult(sides.base, sides.head, diff_flow_sets(sides.old, sides.new), list(sides.problems),
+                            list(sides.fixed))
+    if sides.prompt_diffs is not None:
+        result.prompts = list(sides.prompt_diffs)
+    elif sides.old_prompts or sides.new_prompts:
+        from ivr_ci.diff.prompts import compare_prompt_sets, file_sha256
+
+        result.prompts = compare_prompt_sets(sides.old_prompts, sides.new_prompts, file_sha256, file_sha256)
+    return result
 
 
 def diff_paths(old: str, new: str) -> DiffResult:
@@ -38,12 +45,12 @@ def diff_paths(old: str, new: str) -> DiffResult:
 
 
 def diff_git(base: str | None = None, head: str | None = None, paths: list[str] | None = None,
-             cwd: str | None = None) -> DiffResult:
+             cwd: str | None = None, prompt_dir: str | None = None) -> DiffResult:
     from ivr_ci.diff.sources import from_git
     from ivr_ci.util.gcpause import paused_gc
 
     with paused_gc():
-        return diff_sides(from_git(base, head, list(paths or []), cwd))
+        return diff_sides(from_git(base, head, list(paths or []), cwd, prompt_dir=prompt_dir))
 
 
 def compare_flows(old: Flow, new: Flow) -> list[Change]:

@@ -80,10 +80,12 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 def summary_line(result: DiffResult) -> str:
     changed = result.changed_flows
+    prompts = f" · **{len(result.prompts)} prompt file change{'s' if len(result.prompts) != 1 else ''}**" \
+        if result.prompts else ""
     if not changed:
-        return f"No flow changes between {_ref(result.base)} and {_ref(result.head)}."
+        return f"No flow changes between {_ref(result.base)} and {_ref(result.head)}.{prompts}"
     parts = " · ".join(f"{n} {risk}" for risk, n in result.counts().items())
-    return f"**{len(changed)} flow{'s' if len(changed) != 1 else ''} changed** · {parts}"
+    return f"**{len(changed)} flow{'s' if len(changed) != 1 else ''} changed** · {parts}{prompts}"
 
 
 class _Report:
@@ -127,6 +129,24 @@ class _Report:
                 out += self._findings(self.findings)
             out += self._diagrams()
             out += self._others()
+        out += self._prompt_files()
+        return out
+
+    def _prompt_files(self) -> list[Part]:
+        """Prompt files (docs/prompts.md): per language, the old and new TTS; recordings by hash."""
+        out = []
+        for pd in self.result.prompts:
+            head = f"**{md_inline(pd.name, 120)}** ({self.loc(pd.path)}): {md_inline(pd.summary(), 300)}"
+            diffs = []
+            for lang in pd.languages:
+                if "tts" in lang.changed or lang.status in ("added", "removed"):
+                    text = "\n".join([*_wrapped("-", lang.tts[0]), *_wrapped("+", lang.tts[1])]) \
+                        if lang.tts != (None, None) else "(no text)"
+                    diffs.append(f"{md_inline(lang.language, 20)} ({self.loc(pd.path, lang.line)})\n\n"
+                                 + code_block(text, "diff"))
+            title = "#### Prompt files\n\n" if not out else ""
+            out.append(Part(title + "\n\n".join([head, *diffs]), 60, "prompt-files",
+                            Counter({pd.name: max(1, len(pd.languages))}), "prompt file changes"))
         return out
 
     def _flow_lines(self) -> str:

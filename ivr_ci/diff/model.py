@@ -178,6 +178,7 @@ class DiffResult:
     problems: list[Problem] = field(default_factory=list)
     # base-side load errors whose file loads on the head side: the change fixes them
     fixed: list[Problem] = field(default_factory=list)
+    prompts: list[Any] = field(default_factory=list)  # ivr_ci.diff.prompts.PromptDiff
 
     @property
     def changed_flows(self) -> list[FlowDiff]:
@@ -210,4 +211,5 @@ class DiffResult:
             "flows": [f.to_json() for f in changed],
             "problems": [p.to_json() for p in self.problems],
             "fixed": [p.to_json() for p in self.fixed],
+            **({"prompts": [p.to_json() for p in self.prompts]} if self.prompts else {}),
         }

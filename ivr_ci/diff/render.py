@@ -52,10 +52,22 @@ def render_text(result: DiffResult) -> str:
         out.append(f"{p.location()}: note ({'base' if p.side == 'old' else 'head'} side): {p.message}")
     for p in result.fixed:
         out.append(f"{p.location()}: fixed: the base version did not load ({p.message}); it loads now")
+    for pd in result.prompts:
+        out.append(f"{pd.name} (prompt) {pd.status}: {pd.summary()}  [{pd.path}]")
+        for lang in pd.languages:
+            if "tts" in lang.changed:
+                out.append(f"  {pd.path}:{lang.line}  {lang.language}")
+                out.append(f"      - {_one_line(lang.tts[0])}")
+                out.append(f"      + {_one_line(lang.tts[1])}")
+            elif lang.status != "changed" or lang.changed:
+                out.append(f"  {pd.path}:{lang.line}  {lang.summary()}")
+        out.append("")
     for p in result.problems:
         out.append(f"{p.location()}: could not compare ({p.side} side): {p.message}")
     total = result.counts()
     summary = f"{len(changed)} flow(s) changed between {result.base} and {result.head}: {counts_phrase(total)}"
+    if result.prompts:
+        summary += f"; {len(result.prompts)} prompt(s) changed"
     if result.problems:
         n = len(result.problems)
         summary += f"; {n} file{'s' if n != 1 else ''} could not be compared"

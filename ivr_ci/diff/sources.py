@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass, field
+from typing import Any
 
 from ivr_ci.diff.match import Entry
 from ivr_ci.diff.model import Problem
@@ -29,6 +30,9 @@ class Sides:
     fixed: list[Problem] = field(default_factory=list)
     # a file renamed between the sides: its old slot -> its new one (one file, two names)
     renamed: dict[str, str] = field(default_factory=dict)
+    old_prompts: list[Any] = field(default_factory=list)  # path mode: prompt files (ivr_ci.prompts)
+    new_prompts: list[Any] = field(default_factory=list)
+    prompt_diffs: list[Any] | None = None  # git mode: computed over the prompt directory
 
     def file_of(self, side: str, slot: str | None) -> str | None:
         return self.renamed.get(slot, slot) if side == "old" and slot is not None else slot
@@ -133,6 +137,12 @@ def _load(text_or_none: bytes | None, path: str, side: str, sides: Sides, dest: 
 
 
 def _accept(doc: FlowDocument, side: str, sides: Sides, dest: list[Entry], key: str) -> None:
+    if doc.kind == "prompt":  # compared by ivr_ci.diff.prompts, over whole prompt sets
+        if sides.prompt_diffs is None:
+            from ivr_ci.prompts.load import load_prompt_text
+
+            (sides.old_prompts if side == "old" else sides.new_prompts).append(load_prompt_text(doc.text, doc.path))
+        return
     if doc.flow is None:
         p = doc.problems[0] if doc.problems else None
         sides.problems.append(Problem(doc.path, p.line if p else 0, p.message if p else "not a flow", side, key))
@@ -142,8 +152,10 @@ def _accept(doc: FlowDocument, side: str, sides: Sides, dest: list[Entry], key: 
     dest.append(Entry(doc.path, doc.flow, slot=key, doc=doc))
 
 
-def from_git(base: str | None, head: str | None, paths: list[str], cwd: str | None = None) -> Sides:
-    """`head=None`: the working tree (in CI a clean checkout of the PR, i.e. HEAD)."""
+def from_git(base: str | None, head: str | None, paths: list[str], cwd: str | None = None,
+             prompt_dir: str | None = None) -> Sides:
+    """`head=None`: the working tree (in CI a clean checkout of the PR, i.e. HEAD).
+    `prompt_dir` (absolute or repository-relative): prompt files compared there as a set."""
     top = _git(["rev-parse", "--show-toplevel"], cwd).stdout.decode().strip()
     if head is not None and not _ref_exists(head, cwd):
         raise UsageError(f"unknown git ref '{head}' (--head)")
@@ -152,6 +164,11 @@ def from_git(base: str | None, head: str | None, paths: list[str], cwd: str | No
     elif not _ref_exists(base, cwd):
         raise UsageError(f"unknown git ref '{base}' (--base); in Actions, check out with fetch-depth: 0")
     sides = Sides(base, head or WORKTREE)
+    if prompt_dir:
+        from ivr_ci.diff.prompts import git_prompt_diffs
+
+        rel = os.path.relpath(prompt_dir, top) if os.path.isabs(prompt_dir) else prompt_dir
+        sides.prompt_diffs = [] if rel.startswith("..") else git_prompt_diffs(top, base, head, rel)
     for _status, old, new in changed_files(base, head or WORKTREE, paths, cwd):
         if old and new and old != new:
             sides.renamed[old] = new

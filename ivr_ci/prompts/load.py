@@ -160,7 +160,10 @@ def prompt_dir(config: Config) -> str:
 
 def library_paths(config: Config) -> list[str]:
     """Prompt files of the configured directory (walked, hidden directories skipped)."""
-    root = prompt_dir(config)
+    return library_paths_in(prompt_dir(config))
+
+
+def library_paths_in(root: str) -> list[str]:
     out: list[str] = []
     if not os.path.isdir(root):
         return out
