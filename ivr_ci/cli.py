@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "expr": ("expr", "Evaluate Architect expressions offline: value, type, errors."),
     "emulator": ("emulator", "Run the Genesys Cloud API emulator on loopback."),
     "maintenance": ("maintenance", "Scheduled maintenance windows: states in the org, start/end notifications."),
+    "translations": ("translations", "Caller-facing texts to a CSV table and back into the YAML (docs/prompts.md)."),
 }
 
 

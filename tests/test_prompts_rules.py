@@ -216,3 +216,13 @@ def test_prompt_file_loader_keeps_positions_and_placeholders() -> None:
 def test_a_prompt_file_given_to_lint_menu_is_not_reported_as_an_unknown_flow(repo: Path, capsys) -> None:
     rc, findings = run_json(capsys, "lint-menu", "prompts/welcome.yaml")
     assert rc == 0 and by_rule(findings, "IVR003") == []
+
+
+def test_a_copied_translation_is_a_warning_on_the_copy(repo: Path, capsys) -> None:
+    text = ("prompt:\n  name: MainMenu\n  resources:\n"
+            "    en-us: {tts: \"For sales, press 1. To hang up, press 2.\"}\n"
+            "    es-us: {tts: \"For sales,  press 1. To hang up, press 2.\"}\n")
+    (repo / "prompts" / "main_menu.yaml").write_text(text)
+    rc, findings = run_json(capsys, "validate-flow")
+    [hit] = by_rule(findings, "IVR708")
+    assert rc == 0 and hit["line"] == 5 and "en-us text word for word" in hit["message"]

@@ -330,3 +330,41 @@ def prompt_keys_unanswered(ctx: SetContext) -> Iterator[Hit]:
                     yield Hit(key_line(menu.raw, "audio", menu.line), path=doc.path, message=(
                         f"menu {menu_label(menu)}: the {lang} prompt ({', '.join(sources)}) announces {keys} "
                         "but no choice answers it; make the prompt and the choices agree"))
+
+
+@rule(
+    "IVR708", "prompt-untranslated", stage="validate-flow", severity="warning", scope="set",
+    summary="a prompt's TTS in one language is word for word its TTS in another: a translation is missing",
+    rationale="""
+        The IVR111 family for prompt files: a resource added for a new language by copying the
+        default language's text passes every structural check (IVR702 sees a resource), yet
+        callers of that language hear the other language read by their language's voice.
+        Texts of two words or more that are identical across languages are reported on the
+        copy; `ivr-ci translations export --languages ...` lists them for translators.
+        Brand names and other texts meant to be the same can keep a
+        `# ivr-ci: disable=IVR708` comment.
+    """,
+    bad="""
+        en-us: {tts: "Welcome to Acme."}
+        es-us: {tts: "Welcome to Acme."}
+    """,
+    good="""
+        en-us: {tts: "Welcome to Acme."}
+        es-us: {tts: "Bienvenido a Acme."}
+    """,
+)
+def prompt_untranslated(ctx: SetContext) -> Iterator[Hit]:
+    for pf in ctx.prompts.files:
+        first: dict[str, str] = {}
+        for res in pf.resources.values():
+            text = " ".join((res.tts or "").split())
+            if len(text.split()) < 2 or not any(c.isalpha() for c in text):
+                continue
+            key = text.casefold()
+            if key in first:
+                p = res.value_pos("tts")
+                yield Hit(p.line if p else res.line, p.col if p else res.col, path=pf.path, message=(
+                    f"prompt '{pf.name}': the {res.language} TTS is the {first[key]} text word for word; "
+                    f"translate it"))
+            else:
+                first[key] = res.language
