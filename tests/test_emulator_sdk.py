@@ -81,3 +81,31 @@ def test_sdk_sees_genesys_errors(sdk_client):
     with pytest.raises(pc.rest.ApiException) as info:
         bad.get_client_credentials_token("local-client", "wrong")
     assert info.value.status == 401 and "invalid_client" in info.value.body
+
+
+def test_sdk_user_prompts_resources_and_audio_upload(sdk_client, tmp_path):
+    from tests.prompt_fixtures import write_pcm_wav
+
+    arch = pc.ArchitectApi(sdk_client)
+    body = pc.Prompt()
+    body.name, body.description = "SdkGreeting", "made by the SDK"
+    prompt = arch.post_architect_prompts(body)
+    asset = pc.PromptAssetCreate()
+    asset.language, asset.tts_string, asset.tags = "es-us", "Hola.", {"team": ["ivr"]}
+    created = arch.post_architect_prompt_resources(prompt.id, asset)
+    assert (created.language, created.tts_string, created.upload_status) == ("es-us", "Hola.", "created")
+    upload = arch.post_architect_prompt_resource_uploads(prompt.id, "es-us")
+    wav = write_pcm_wav(tmp_path / "hola.wav").read_bytes()
+    assert requests.put(upload.url, data=wav, headers=upload.headers, timeout=10).status_code == 200
+    res = arch.get_architect_prompt_resource(prompt.id, "es-us")
+    assert res.upload_status == "transcoded" and res.duration_seconds == pytest.approx(0.1)
+    assert requests.get(res.media_uri, timeout=10).content == wav
+    update = pc.PromptAsset()
+    update.language, update.tts_string = "es-us", "Hola de nuevo."
+    assert arch.put_architect_prompt_resource(prompt.id, "es-us", update).tts_string == "Hola de nuevo."
+    listing = arch.get_architect_prompt_resources(prompt.id)
+    assert [r.language for r in listing.entities] == ["es-us"]
+    found = arch.get_architect_prompts(name=["SdkGreeting"])
+    assert [p.id for p in found.entities] == [prompt.id]
+    arch.delete_architect_prompt(prompt.id, all_resources=True)
+    assert arch.get_architect_prompts(name=["SdkGreeting"]).total == 0
