@@ -149,3 +149,30 @@ def slot_cases() -> list[Case]:
 def example_cases(examples: list[dict]) -> list[Case]:
     seen = dict.fromkeys(e["input"] for e in examples if isinstance(e.get("input"), str))
     return [Case(e, None, "example") for e in seen if "\n" not in e]
+
+
+def mutate(text: str) -> list[str]:
+    """Corpus expression mutations: wrong arity, swapped argument types, misspelt name, unclosed."""
+    from ivr_ci.expr import Call, ExprSyntaxError, parse, walk
+
+    try:
+        node = parse(text)
+    except ExprSyntaxError:
+        return []
+    out: list[str] = []
+    calls = [n for n in walk(node) if isinstance(n, Call)][:3]
+    for c in calls:
+        head, tail = text[:c.start], text[c.end:]
+        args = [text[a.start:a.end] for a in c.args]
+        name = text[c.start:c.name_end]
+        if args:
+            out.append(head + f"{name}({', '.join(args[:-1])})" + tail)
+        out.append(head + f"{name}({', '.join([*args, args[-1] if args else '1'])})" + tail)
+        for i in range(min(3, len(c.args))):
+            swap = "3" if args[i].strip()[:1] == '"' else '"abc"'
+            out.append(head + f"{name}({', '.join([*args[:i], swap, *args[i + 1:]])})" + tail)
+        if len(name) > 3:
+            out.append(head + name[:-1] + text[c.name_end:c.end] + tail)
+    if text.rstrip().endswith(")"):
+        out.append(text.rstrip()[:-1])
+    return out

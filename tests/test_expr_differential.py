@@ -27,6 +27,7 @@ from tests.expr_differential import (
     catalogue_cases,
     declarations,
     example_cases,
+    mutate,
     operator_cases,
     slot_cases,
 )
@@ -80,7 +81,11 @@ def corpus_cases() -> tuple[list[Case], list[dict[str, Ty | None]]]:
                 exprs.append(text)
         if exprs:
             scopes.append(decls)
-            cases += [Case(_one_line(e), None, "corpus", len(scopes) - 1) for e in dict.fromkeys(exprs)]
+            scope = len(scopes) - 1
+            unique = list(dict.fromkeys(exprs))
+            cases += [Case(_one_line(e), None, "corpus", scope) for e in unique]
+            mutants = dict.fromkeys(m for e in unique for m in mutate(e))
+            cases += [Case(_one_line(m), None, "corpus-mutated", scope) for m in mutants if m not in exprs]
     return cases, scopes
 
 

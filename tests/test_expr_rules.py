@@ -79,7 +79,10 @@ CASES: dict[str, tuple[str, str]] = {
                   + update("string", "Flow.name", "'Substring(Flow.name, -1, 2)'", M)
                   + decision('If(Flow.isOpen, 1, "a") == 1', M)
                   + decision("ToAudioTTS(5) == ToAudioTTS(6)", M)
-                  + decision("Flow.count + true > 1", M)),
+                  + decision("Flow.count + true > 1", M)
+                  # not declared, but an updateData statement types it: String
+                  + update("string", "Task.label", "Flow.name")
+                  + decision("Task.label + 1 > 2", M)),
         call_flow(update("string", "Flow.name", "'Append(\"a\", ToString(5))'")
                   + update("string", "Flow.name", "'Substring(Flow.name, 0, 2)'")
                   + decision("If(Flow.isOpen, 1, 2) == 1")

@@ -40,13 +40,39 @@ class FlowScan:
     expressions: list[tuple[str, Any, tuple[str, ...]]]  # (text, mapping holding exp, keys to it)
     declared: dict[str, Declared]  # lower-case name -> declaration
     written: set[str]  # lower-case names written by var:/variable:
+    written_types: dict[str, Ty | None]  # what the writes say the type is (None: they disagree)
+
+    def variable_types(self) -> dict[str, Ty | None]:
+        """Declared types, else the type every write agrees on (updateData statements, typed
+        outputs); None where neither says."""
+        out: dict[str, Ty | None] = dict(self.written_types)
+        out.update((k, d.type) for k, d in self.declared.items())
+        return out
+
+
+# (action, output key) -> the type of the variable a `var:` output writes, from the SDK
+# documentation (src/scripting/documentation/<Class>.html)
+OUTPUT_TYPES = {
+    ("loop", "currentIndex"): "Integer",  # ArchActionLoop.currentIndex: ArchValueInteger
+    ("collectInput", "inputData"): "String",  # ArchActionCollectInput.valueVariableInputData: ArchValueString
+    ("findSystemPrompt", "findResult"): "Prompt",  # ArchActionFindSystemPrompt.findResult: ArchValuePrompt
+    ("findUserPrompt", "findResult"): "Prompt",  # ArchActionFindUserPrompt.findResult: ArchValuePrompt
+}
 
 
 def scan_flow(raw: Any, cat: Catalogue | None = None) -> FlowScan:
     cat = cat or load()
     declared: dict[str, Declared] = {}
     written: set[str] = set()
+    typed: dict[str, Ty | None] = {}
     exprs: list[tuple[str, Any, tuple[str, ...]]] = []
+
+    def wrote(name: str, ty: Ty | None) -> None:
+        key = name.strip().lower()
+        written.add(key)
+        if ty is not None or key in typed:
+            typed[key] = ty if typed.get(key, ty) == ty else None
+
     # keys are kept as a cons list (parent, key) and materialised only where an exp stands
     stack: list[tuple[Any, Any]] = [(raw, None)]
     pop, push = stack.pop, stack.append
@@ -69,13 +95,19 @@ def scan_flow(raw: Any, cat: Catalogue | None = None) -> FlowScan:
                         text = str(text)
                     if isinstance(text, str):
                         exprs.append((text, node, _keys(chain)))
-                elif (key == "var" or key == "variable") and isinstance(value, str):
-                    written.add(value.strip().lower())
+                elif key == "variable" and isinstance(value, str):  # updateData: - <type>: {variable: X}
+                    wrote(value, archy_type(chain[1], cat) if chain is not None and isinstance(chain[1], str)
+                          else None)
+                elif key == "var" and isinstance(value, str):
+                    out_key = chain[1] if chain is not None else None  # {<output>: {var: X}}
+                    action = chain[0][1] if chain is not None and chain[0] is not None else None
+                    name = OUTPUT_TYPES.get((action, out_key))  # type: ignore[arg-type]
+                    wrote(value, Ty(name) if name else None)
         elif isinstance(node, list):
             for item in node:
                 if isinstance(item, (dict, list)):
                     push((item, chain))
-    return FlowScan(exprs, declared, written)
+    return FlowScan(exprs, declared, written, typed)
 
 
 def _keys(chain: Any, depth: int = 7) -> tuple[str, ...]:

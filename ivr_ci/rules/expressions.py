@@ -34,6 +34,7 @@ SLOTS: dict[tuple[str, str], tuple[str, bool]] = {  # (type, call flows only)
     ("transferToAcd", "preTransferAudio"): ("Audio", True),  # ArchActionTransferToAcd: ArchAudio
     ("transferToAcd", "failureTransferAudio"): ("Audio", True),
     ("transferToAcd", "priority"): ("Integer", False),  # ArchActionTransferToAcd.priority
+    ("dataTableLookup", "lookupValue"): ("String", False),  # ArchActionDataTableLookup.lookupValue
 }
 
 
@@ -76,7 +77,7 @@ def analyse(ctx: FlowContext) -> Analysis:
     out = Analysis(declared=set(scan.declared), written=scan.written)
     if not scan.expressions:
         return out
-    variables = {k: d.type for k, d in scan.declared.items()}
+    variables = scan.variable_types()
     checker = X.Checker(X.Env(variables), cat)
     call_flow = flow.type in CALL_FLOWS
     lines = ctx.doc.lines
