@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Literal:
     """`5` (Integer, value int), `1.50` (Decimal, value Decimal('1.50')), `"a\\n"` (String,
     value unescaped), `true`/`false` (Boolean). `text` is the source spelling."""
@@ -24,7 +24,7 @@ class Literal:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class NotSet:
     """`NOT_SET`: the typed-by-context empty value."""
 
@@ -32,7 +32,7 @@ class NotSet:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Placeholder:
     """A `{{key}}` template placeholder standing where an operand would (the text is
     substituted before Archy reads the flow, so its value and type are unknown here)."""
@@ -42,7 +42,7 @@ class Placeholder:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Var:
     """A variable reference: `Flow.x`, `Call.Ani`, `Task.y`, `Prompt.Welcome`, as written
     (Architect matches names case-insensitively). Architect lexes `Scope.name` as one
@@ -59,7 +59,7 @@ class Var:
         return self.name.split(".", 1)[0] if "." in self.name else ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Member:
     """`target.name` property access (`Call.Ani` is a Var; `Task.user.email` is
     Member(Var("Task.user"), "email")). `quoted` for Architect's `target."name"` form."""
@@ -72,7 +72,7 @@ class Member:
     name_start: int  # offset of the "."
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Index:
     """`target[index]` (collection item by Integer; JSON/complex property by String)."""
 
@@ -83,7 +83,7 @@ class Index:
     bracket: int  # offset of the "["
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Call:
     """`Name(args)`: `name` as written (functions match case-insensitively)."""
 
@@ -94,7 +94,7 @@ class Call:
     name_end: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Unary:
     """`-x` (op "-", one level only: `--5` is a syntax error), `!x` ("!"), `~x` ("~")."""
 
@@ -104,7 +104,7 @@ class Unary:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Binary:
     """`left op right`; op is one of `+ - * / % ^ == != < <= > >= & | and or` (`and`/`or`
     lower-cased whatever the spelling)."""
@@ -117,7 +117,7 @@ class Binary:
     op_start: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Ternary:
     """`cond ? then : otherwise` (Architect's `?` operator; left-associative)."""
 
