@@ -54,6 +54,7 @@ class Deployment:
     flows: list[DeployedFlow] = field(default_factory=list)
     rollback_versions: dict[str, set[str]] = field(default_factory=dict)  # flow name (casefold) -> versions
     line: int = 0
+    maintenance: list[dict[str, Any]] = field(default_factory=list)  # windows the deployed flows carry
 
     @property
     def window(self) -> tuple[datetime, datetime]:
@@ -90,6 +91,7 @@ def parse_deployment(data: dict[str, Any], line: int = 0) -> Deployment | None:
         git_sha=_text(data.get("gitSha")), plan_hash=_text(data.get("planHash")), actor=_text(data.get("actor")),
         client_id=_text(data.get("clientId")), started=started, finished=parse_event_date(data.get("finishedAt")),
         outcome=str(data.get("outcome") or ""), line=line,
+        maintenance=[w for w in data.get("maintenance") or [] if isinstance(w, dict)],
     )
     for f in data.get("flows") or []:
         if isinstance(f, dict) and f.get("name"):

@@ -169,11 +169,27 @@ def _timeline(f: FlowActivity) -> list[str]:
     return out
 
 
+def _maintenance(r: AuditReport) -> list[str]:
+    from ivr_ci.audit.maintenance import then_text
+
+    windows = r.maintenance
+    if not windows:
+        return []
+    rows = []
+    for w in windows:
+        for flow, carried in w["flows"].items():
+            versions = ", ".join(f"{c['version'] or '?'} (run {c['runId']})" for c in carried)
+            rows.append([md_inline(w["id"]), md_inline(str(w.get("when") or "")), md_inline(then_text(w.get("then"))),
+                         md_inline(flow), md_inline(versions)])
+    return ["## Maintenance windows", "",
+            _table(["Window", "When", "Then", "Flow", "Carried by version(s)"], rows), ""]
+
+
 def render_markdown(r: AuditReport) -> str:
     t = r.totals
     out = [f"# Audit report: {md_inline(r.environment)}", "",
            f"{md_inline(r.range.interval)} · {md_inline(r.status_line())}", ""]
-    out += _headline(r) + _drift(r) + _releases(r) + _activity(r)
+    out += _headline(r) + _drift(r) + _releases(r) + _maintenance(r) + _activity(r)
     sources = ["## Sources", "",
             f"- {t.records:,} audit record(s) read in {len(r.windows)} query window(s) "
             f"({', '.join(sorted({w.mode for w in r.windows})) or 'none'}); {t.reads:,} read-only, "

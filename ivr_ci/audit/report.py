@@ -44,6 +44,13 @@ class AuditReport:
         return self.aggregator.sorted_flows()
 
     @property
+    def maintenance(self) -> list[dict[str, Any]]:
+        """Maintenance windows the range's deployments rendered, with the versions carrying them."""
+        from ivr_ci.audit.maintenance import windows_carried
+
+        return windows_carried(self.deployments)
+
+    @property
     def has_drift(self) -> bool:
         return bool(self.drift.drifted)
 
@@ -79,6 +86,7 @@ class AuditReport:
             "deployments": [_deployment_json(d) for d in self.deployments],
             "drift": self.drift.to_json(),
             "releases": [r.to_json() for r in self.releases],
+            "maintenance": self.maintenance,
             "notes": self.notes,
         }
 

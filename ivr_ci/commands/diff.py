@@ -58,6 +58,15 @@ def compute(args: argparse.Namespace) -> DiffResult:
     return diff_git(args.base, args.head, paths, prompt_dir=prompt_dir(config))
 
 
+def maintenance_lines(args: argparse.Namespace, result: DiffResult) -> list[str]:
+    """Git mode: maintenance windows of .ivr-ci.yaml the diff adds, changes or removes."""
+    if path_mode(args):
+        return []
+    from ivr_ci.maintenance.review import diff_lines
+
+    return diff_lines(result.base, args.head, args.config)
+
+
 def report_problems(result: DiffResult, command: str) -> None:
     for p in result.problems:
         print(f"{p.location()}: error: could not compare the {p.side} version: {p.message}", file=sys.stderr)
@@ -76,6 +85,12 @@ def run(args: argparse.Namespace) -> int:
     _pre_commit_note(args)
     result = compute(args)
     text = render(args.format, result)
+    windows = maintenance_lines(args, result) if args.format in ("text", "markdown") else []
+    if windows:
+        from ivr_ci.maintenance.review import markdown
+
+        text += ("\n" + markdown(windows)) if args.format == "markdown" else \
+            "\nMaintenance windows:\n" + "".join(f"  {line}\n" for line in windows)
     if args.output:
         write_atomic(args.output, text)
     else:

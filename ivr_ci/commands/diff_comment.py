@@ -21,7 +21,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from ivr_ci import gha
-from ivr_ci.commands.diff import add_source_arguments, compute, path_mode, report_problems
+from ivr_ci.commands.diff import add_source_arguments, compute, maintenance_lines, path_mode, report_problems
 from ivr_ci.diff.model import DiffResult
 from ivr_ci.diff.render import render_json
 from ivr_ci.errors import UsageError
@@ -96,6 +96,16 @@ def _body(result: DiffResult, findings: list[Finding] | None, limit: int, links:
     return body, full, body != render_markdown(result, findings, links=links)
 
 
+def with_maintenance(markdown_text: str, windows: list[str]) -> str:
+    """The maintenance section after the report's heading block (before the flow details)."""
+    from ivr_ci.maintenance.review import markdown
+
+    section = markdown(windows).rstrip("\n")
+    head, sep, rest = markdown_text.partition("\n\n")
+    second, sep2, tail = rest.partition("\n\n")
+    return f"{head}{sep}{second}\n\n{section}\n\n{tail}" if sep2 else f"{markdown_text.rstrip()}\n\n{section}\n"
+
+
 def _resolve_sides(result: DiffResult) -> None:
     """Name the compared commits by their SHAs (the footer, the links): a working tree that is a
     clean checkout is its HEAD commit, as in CI."""
@@ -128,8 +138,11 @@ def run(args: argparse.Namespace) -> int:
     repo = args.repo or (gha.pr_number_and_repo() or (None, os.environ.get("GITHUB_REPOSITORY")))[1]
     if args.json_output:
         write_atomic(args.json_output, render_json(result))
+    windows = maintenance_lines(args, result)
     body, full, truncated = _body(result, findings, args.max_chars, links_for(result, repo), args.json_output)
-    changed = bool(result.changed_flows)
+    if windows:  # windows the PR schedules, moves or cancels (docs/maintenance.md)
+        body, full = with_maintenance(body, windows), with_maintenance(full, windows)
+    changed = bool(result.changed_flows) or bool(windows)
     if args.output or args.dry_run:
         from ivr_ci.github.sticky import with_marker
 
