@@ -94,6 +94,7 @@ def test_window_is_published_simulated_and_cleaned_up(tmp_path, emulator_factory
     runner, reader = Runner(config, emu.base_url), OrgReader(emu.base_url)
 
     plan = runner.plan()
+    source_hash = plan.source_hash  # the release: templates without the prelude (what requires: compares)
     (pf,) = plan.changed
     assert pf.change_summary == "maintenance prelude added for crm-upgrade; the flow itself is unchanged"
     assert plan.maintenance == [f"DEV IVR 01: maintenance Sat 5 Jan 2030 01:00–02:30 Europe/Dublin [crm-upgrade]; "
@@ -130,6 +131,7 @@ def test_window_is_published_simulated_and_cleaned_up(tmp_path, emulator_factory
     assert pf.change_summary == "expired maintenance prelude removed (crm-upgrade); the flow itself is unchanged"
     assert plan.maintenance == ["DEV IVR 01: maintenance window [crm-upgrade] ended 2030-01-05 02:30 UTC: its "
                                 "prelude is removed, the flow runs as before"]
+    assert plan.source_hash == source_hash and plan.hash != result.plan.hash
     assert runner.apply().ok
     cleaned = reader.published()["DEV IVR 01"]
     assert carried_windows(cleaned) == [] and same_flow(cleaned, rendered(plain)["DEV IVR 01"])
@@ -284,3 +286,60 @@ def test_maintenance_command_states_and_check_notifies_once(tmp_path, emulator_f
     finally:
         hook.shutdown()
         hook.server_close()
+
+
+BILINGUAL = """\
+inboundCall:
+  name: "{{prefix}}Bilingual"
+  division: Home
+  startUpRef: ./tasks/task[start]
+  defaultLanguage: en-us
+  supportedLanguages:
+    en-us:
+      defaultLanguageSkill: {noValue: true}
+    fr-fr:
+      defaultLanguageSkill: {noValue: true}
+  tasks:
+    - task:
+        name: Start
+        refId: start
+        actions:
+          - playAudio: {name: Hello, audio: {tts: Hello.}}
+          - disconnect: {name: Bye}
+  settingsErrorHandling:
+    errorHandling:
+      disconnect:
+        none: true
+"""
+FALLBACK = BILINGUAL.replace('"{{prefix}}Bilingual"', "DEV Fallback").replace("Hello.", "Fallback.")
+
+
+def test_flow_transfer_prompt_and_language_preludes_publish(tmp_path, emulator_factory, monkeypatch, capsys):
+    Clock(monkeypatch, "2030-01-01T00:00")
+    org = seed({"DEV Fallback": FALLBACK})
+    org["orgs"][0]["prompts"] = ["Welcome", "Maintenance_Notice"]
+    emu = emulator_factory(seed=org)
+    langs = 'fr-fr: "Nous sommes en maintenance."\n'
+    config = write_project(
+        tmp_path, {"bilingual.yaml": BILINGUAL, "fallback.yaml": FALLBACK}, emu.base_url,
+        promotion_extra="maintenance:\n"
+        + window("to-flow", "2030-01-05T01:00", "1h", then="{flow: DEV Fallback}", flows='["{{prefix}}Bilingual"]',
+                 message="Prompt.Maintenance_Notice").replace('      en-us: "Prompt.Maintenance_Notice"\n',
+                                                              '      en-us: "Prompt.Maintenance_Notice"\n      ' + langs))
+    runner, reader = Runner(config, emu.base_url), OrgReader(emu.base_url)
+    result = runner.apply()
+    assert result.ok, result.entry.summary
+    published = reader.published()["DEV Bilingual"]
+    back = tmp_path / "bilingual-published.yaml"
+    back.write_text(published, encoding="utf-8")
+    check_clean(back, capsys)
+    capsys.readouterr()
+    assert main(["simulate", str(back), "--at", "2030-01-05T01:30", "--set", "Call.Language=fr-fr",
+                 "--format", "json"]) == 0
+    fr = json.loads(capsys.readouterr().out)
+    assert heard(fr)[-1] == "Nous sommes en maintenance."
+    assert fr["outcome"]["target"] == {"type": "flow", "name": "DEV Fallback"}
+    assert main(["simulate", str(back), "--at", "2030-01-05T01:30", "--set", "Call.Language=en-us",
+                 "--format", "json"]) == 0
+    en = json.loads(capsys.readouterr().out)
+    assert "Maintenance_Notice" in heard(en)[-1]
