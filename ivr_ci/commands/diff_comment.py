@@ -139,7 +139,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json_output:
         write_atomic(args.json_output, render_json(result))
     windows = maintenance_lines(args, result)
-    body, full, truncated = _body(result, findings, args.max_chars, links_for(result, repo), args.json_output)
+    room = args.max_chars - sum(len(w) + 8 for w in windows) - (40 if windows else 0)
+    body, full, truncated = _body(result, findings, max(room, 1000), links_for(result, repo), args.json_output)
     if windows:  # windows the PR schedules, moves or cancels (docs/maintenance.md)
         body, full = with_maintenance(body, windows), with_maintenance(full, windows)
     changed = bool(result.changed_flows) or bool(windows)
