@@ -317,7 +317,7 @@ FALLBACK = BILINGUAL.replace('"{{prefix}}Bilingual"', "DEV Fallback").replace("H
 def test_flow_transfer_prompt_and_language_preludes_publish(tmp_path, emulator_factory, monkeypatch, capsys):
     Clock(monkeypatch, "2030-01-01T00:00")
     org = seed({"DEV Fallback": FALLBACK})
-    org["orgs"][0]["prompts"] = ["Welcome", "Maintenance_Notice"]
+    org["orgs"][0]["prompts"] = ["Welcome", {"name": "Maintenance_Notice", "languages": ["en-us", "fr-fr"]}]
     emu = emulator_factory(seed=org)
     langs = 'fr-fr: "Nous sommes en maintenance."\n'
     config = write_project(
