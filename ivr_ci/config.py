@@ -130,6 +130,9 @@ def read_yaml_file(path: str, what: str) -> Any:
 class Config:
     path: str | None = None
     data: dict = field(default_factory=dict)
+    # per environment: the options file's values, and its Terraform resources (read once per run)
+    _options: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
+    _terraform: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def base_dir(self) -> str:
@@ -151,19 +154,56 @@ class Config:
             raise ConfigError(f"unknown environment '{name}' ({where}; known: {known})")
         return envs[name]
 
-    def substitutions(self, env: str) -> dict[str, str]:
-        """An environment's substitution map: `substitutions`, then its Archy options file."""
+    def substitutions(self, env: str, flow_path: str | None = None) -> dict[str, str]:
+        """An environment's substitution map: its Archy options file, then (for `flow_path`) the
+        values the environment's Terraform `genesyscloud_flow` resource gives that file, then
+        `substitutions:` (which win). Values only Terraform knows are in `terraform_only`."""
         spec = self.environment(env)
-        values: dict[str, str] = {}
-        if spec.get("options_file"):
-            opt_path = os.path.join(self.base_dir, spec["options_file"])
-            options = read_yaml_file(opt_path, "Archy options file")
-            subs = options.get("substitutions") if isinstance(options, dict) else None
-            if not isinstance(subs, dict):
-                raise ConfigError(f"{opt_path}: Archy options file has no 'substitutions:' map")
-            values.update({str(k): _as_text(v) for k, v in subs.items()})
+        values = dict(self._options_values(env, spec))
+        resource = self.terraform_resource(env, flow_path) if flow_path is not None else None
+        if resource is not None:
+            values.update({k: v.value for k, v in resource.values.items() if v.value is not None})
         values.update({str(k): _as_text(v) for k, v in (spec.get("substitutions") or {}).items()})
         return values
+
+    def _options_values(self, env: str, spec: dict) -> dict[str, str]:
+        if env not in self._options:
+            values: dict[str, str] = {}
+            if spec.get("options_file"):
+                opt_path = os.path.join(self.base_dir, spec["options_file"])
+                options = read_yaml_file(opt_path, "Archy options file")
+                subs = options.get("substitutions") if isinstance(options, dict) else None
+                if not isinstance(subs, dict):
+                    raise ConfigError(f"{opt_path}: Archy options file has no 'substitutions:' map")
+                values.update({str(k): _as_text(v) for k, v in subs.items()})
+            self._options[env] = values
+        return self._options[env]
+
+    def terraform(self, env: str) -> Any:
+        """The environment's Terraform substitutions (ivr_ci.terraform), or None without `terraform:`."""
+        spec = self.environment(env)
+        if not spec.get("terraform"):
+            return None
+        if env not in self._terraform:
+            from ivr_ci.terraform import load_terraform
+
+            self._terraform[env] = load_terraform(self.base_dir, env, list(spec["terraform"]),
+                                                  list(spec.get("tfvars") or []))
+        return self._terraform[env]
+
+    def terraform_resource(self, env: str, flow_path: str) -> Any:
+        """The `genesyscloud_flow` resource deploying `flow_path` in `env`, if any."""
+        tf = self.terraform(env)
+        return tf.resource_for(flow_path) if tf is not None else None
+
+    def terraform_only(self, env: str, flow_path: str) -> dict[str, Any]:
+        """Key -> TfValue for the values of `flow_path` only Terraform knows (data sources,
+        resource attributes...) that `substitutions:` does not give either."""
+        resource = self.terraform_resource(env, flow_path)
+        if resource is None:
+            return {}
+        given = self.environment(env).get("substitutions") or {}
+        return {k: v for k, v in resource.values.items() if v.value is None and k not in given}
 
     def resolve(self, relative: str) -> str:
         return os.path.join(self.base_dir, relative)

@@ -90,4 +90,9 @@ def run(args: argparse.Namespace) -> int:
         write_atomic(args.output, text)
     else:
         sys.stdout.write(text)
+    if args.env:  # values only Terraform knows stay placeholders: say which, and why
+        for key, value in sorted(config.terraform_only(args.env, args.flow).items()):
+            if "{{" + key + "}}" in (doc.text or ""):
+                print(f"note: {{{{{key}}}}} is known only to Terraform ({value.unknown}, {value.path}:{value.line}); "
+                      "simulated as the placeholder", file=sys.stderr)
     return 0 if result.outcome.ok else 1

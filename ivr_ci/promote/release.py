@@ -84,7 +84,7 @@ def render_release(config: Config, env: EnvSettings, files: list[str], overlays:
                 used_overlays.add(i)
         plain = text
         text, windows, block = add_maintenance(config, env, path, text, name, release.findings)
-        rendered, problems = render_flow(path, text, env.substitutions, env.name)
+        rendered, problems = render_flow(path, text, env.values_for(path), env.name, env.terraform_only(path))
         release.findings.extend(relocate_block(problems, path, windows, block))
         if rendered is not None:
             rendered.template_name = str(name) if name is not None else None

@@ -57,7 +57,8 @@ def _error(path: str, line: int, col: int, message: str) -> Finding:
     return Finding("promote-render", Severity.ERROR, message, path, line, col)
 
 
-def placeholder_problems(text: str, path: str, values: dict[str, str], env: str) -> list[Finding]:
+def placeholder_problems(text: str, path: str, values: dict[str, str], env: str,
+                         terraform_only: dict[str, str] | None = None) -> list[Finding]:
     """Every placeholder of `text` that rendering for `env` would leave in the file."""
     problems: list[Finding] = []
     live = _live_positions(text, path)
@@ -76,6 +77,11 @@ def placeholder_problems(text: str, path: str, values: dict[str, str], env: str)
                 problems.append(_error(path, number, col, (
                     f"placeholder '{m.group(0)}' has spaces inside the braces: Archy only replaces "
                     f"the tight form '{{{{{key}}}}}'")))
+            elif key not in values and key in (terraform_only or {}):
+                problems.append(_error(path, number, col, (
+                    f"the value of '{{{{{key}}}}}' for environment '{env}' is known only to Terraform "
+                    f"({(terraform_only or {})[key]}): give it in environments.{env}.substitutions or a tfvars "
+                    "file to promote this flow with ivr-ci")))
             elif key not in values:
                 known = ", ".join(sorted(values)) or "none"
                 problems.append(_error(path, number, col, (
@@ -105,9 +111,11 @@ def substitute(text: str, values: dict[str, str]) -> tuple[str, list[str]]:
     return text, sorted(used)
 
 
-def render_flow(path: str, template: str, values: dict[str, str], env: str) -> tuple[RenderedFlow | None, list[Finding]]:
-    """The rendered flow, or None with the reasons (file:line) when it cannot be rendered."""
-    problems = placeholder_problems(template, path, values, env)
+def render_flow(path: str, template: str, values: dict[str, str], env: str,
+                terraform_only: dict[str, str] | None = None) -> tuple[RenderedFlow | None, list[Finding]]:
+    """The rendered flow, or None with the reasons (file:line) when it cannot be rendered.
+    `terraform_only`: key -> why only Terraform knows its value (it cannot be rendered here)."""
+    problems = placeholder_problems(template, path, values, env, terraform_only or {})
     for key, value in values.items():
         if "\n" in value or "\r" in value:
             # a line break would shift every line after it and break file:line positions

@@ -43,6 +43,19 @@ class EnvSettings:
     window: Window | None = None
     notify: str | None = None
     requires: str | None = None
+    config: Config | None = field(default=None, repr=False, compare=False)
+
+    def values_for(self, path: str) -> dict[str, str]:
+        """The values `path` renders with: its Terraform resource's too, with `terraform:`."""
+        if self.config is None or not self.raw.get("terraform"):
+            return self.substitutions
+        return self.config.substitutions(self.name, path)
+
+    def terraform_only(self, path: str) -> dict[str, str]:
+        """Key -> why only Terraform knows the value (promote cannot render those)."""
+        if self.config is None or not self.raw.get("terraform"):
+            return {}
+        return {k: f"{v.unknown}, {v.path}:{v.line}" for k, v in self.config.terraform_only(self.name, path).items()}
 
 
 @dataclass
@@ -83,6 +96,7 @@ def environment_settings(config: Config, name: str) -> EnvSettings:
         window=window,
         notify=spec.get("notify"),
         requires=requires,
+        config=config,
     )
 
 

@@ -39,12 +39,14 @@ class FlowSet:
     """The flows of one run by name, and who references whom."""
 
     def __init__(self, ctx: SetContext) -> None:
+        self.config, self.env = ctx.config, ctx.env
         self.values = ctx.config.substitutions(ctx.env) if ctx.env else {}
+        self._values_of: dict[str, dict[str, str]] = {}
         self.docs = [d for d in ctx.docs if d.flow is not None]
         self.by_name: dict[str, list[FlowDocument]] = {}
         self.label: dict[FlowKey, str] = {}
         for doc in self.docs:
-            name = self.resolved(doc.flow.name)  # type: ignore[union-attr]
+            name = self.resolved(doc.flow.name, doc)  # type: ignore[union-attr]
             if name is not None:
                 self.by_name.setdefault(name.casefold(), []).append(doc)
                 self.label.setdefault(self.key(doc), f"{name} ({doc.flow.type})")  # type: ignore[union-attr]
@@ -52,19 +54,28 @@ class FlowSet:
         for doc in self.docs:
             for ref in doc.flow.org_references():  # type: ignore[union-attr]
                 if ref.kind in _KIND_TYPE:
-                    name = self.resolved(ref.name)
+                    name = self.resolved(ref.name, doc)
                     if name is not None:
                         self.uses.append(FlowUse(doc, ref, name, ref.flow_type or _KIND_TYPE[ref.kind]))
 
-    def resolved(self, name: object) -> str | None:
+    def values_of(self, doc: FlowDocument | None) -> dict[str, str]:
+        """The values `doc` is rendered with (its Terraform resource's, with `terraform:`)."""
+        if doc is None or not self.env:
+            return self.values
+        if doc.path not in self._values_of:
+            self._values_of[doc.path] = self.config.substitutions(self.env, doc.path)
+        return self._values_of[doc.path]
+
+    def resolved(self, name: object, doc: FlowDocument | None = None) -> str | None:
         """The name as published, or None when it is not knowable (a placeholder without --env)."""
         if not isinstance(name, (str, int, float)) or isinstance(name, bool):
             return None
-        text = substitute(str(name), self.values) if self.values else str(name)
+        values = self.values_of(doc)
+        text = substitute(str(name), values) if values else str(name)
         return None if "{{" in text else text
 
     def key(self, doc: FlowDocument) -> FlowKey:
-        return (doc.flow.type, str(self.resolved(doc.flow.name)).casefold())  # type: ignore[union-attr]
+        return (doc.flow.type, str(self.resolved(doc.flow.name, doc)).casefold())  # type: ignore[union-attr]
 
     def targets(self, use: FlowUse) -> list[FlowDocument]:
         same_name = self.by_name.get(use.name.casefold(), [])

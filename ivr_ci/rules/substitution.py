@@ -117,18 +117,21 @@ def _placeholder_docs(docs: list[FlowDocument]) -> Iterator[tuple[FlowDocument, 
 )
 def unresolved_placeholder(ctx: SetContext) -> Iterator[Hit]:
     if ctx.env:
-        values = ctx.config.substitutions(ctx.env)
         for doc, placeholders in _placeholder_docs(ctx.docs):
+            values = ctx.config.substitutions(ctx.env, doc.path)
+            only_terraform = ctx.config.terraform_only(ctx.env, doc.path)
             for ph in placeholders:
-                if ph.key not in values:
+                if ph.key not in values and ph.key not in only_terraform:
                     yield Hit(ph.line, ph.col, path=doc.path, message=(
                         f"placeholder {{{{{ph.key}}}}} has no value in environment '{ctx.env}'"))
         return
     envs = sorted(ctx.config.environments)
     if not envs:
         return
-    by_env = {name: ctx.config.substitutions(name) for name in envs}
     for doc, placeholders in _placeholder_docs(ctx.docs):
+        # a value only Terraform knows is a value: IVR212 notes it, it is not missing
+        by_env = {name: {**ctx.config.terraform_only(name, doc.path), **ctx.config.substitutions(name, doc.path)}
+                  for name in envs}
         for ph in placeholders:
             lacking = [name for name in envs if ph.key not in by_env[name]]
             if lacking:
@@ -177,6 +180,45 @@ def unused_substitution(ctx: SetContext) -> Iterator[Hit]:
         yield Hit(src.line, src.col, path=src.path, message=(
             f"substitution '{key}' of environment '{ctx.env}' is used by none of the "
             f"{checked} flow file{'s' if checked != 1 else ''} checked"))
+
+
+@rule(
+    "IVR212", "terraform-only-value", stage="validate-flow", severity="info", scope="set",
+    summary="a placeholder's value is known only to Terraform (a data source, another resource's attribute...)",
+    rationale="""
+        With `environments.E.terraform:` (docs/terraform.md) each flow file's values come from the
+        `substitutions` of the `genesyscloud_flow` resource that deploys it. Literals and `var.x`
+        (from `tfvars:` or the variable's default) are checked like any substitution; a value such
+        as `data.genesyscloud_auth_division_home.home.name` or `genesyscloud_routing_queue.q.name`
+        exists only when Terraform runs. That is not a missing placeholder (IVR401): the note
+        names the expression so the reader knows what was not checked. Give the value in the
+        environment's `substitutions:` or a tfvars file to have it checked (and simulated).
+    """,
+    bad="""
+        substitutions = {
+          division = data.genesyscloud_auth_division_home.home.name
+        }
+    """,
+    good="""
+        substitutions = {
+          division = var.division   # prod.tfvars: division = "Home"
+        }
+    """,
+)
+def terraform_only_value(ctx: SetContext) -> Iterator[Hit]:
+    envs = [ctx.env] if ctx.env else sorted(ctx.config.environments)
+    for doc, placeholders in _placeholder_docs(ctx.docs):
+        for name in envs:
+            only = ctx.config.terraform_only(name, doc.path)
+            if not only:
+                continue
+            resource = ctx.config.terraform_resource(name, doc.path)
+            for ph in placeholders:
+                value = only.get(ph.key)
+                if value is not None:
+                    yield Hit(ph.line, ph.col, path=doc.path, message=(
+                        f"{{{{{ph.key}}}}} in environment '{name}' is known only to Terraform: {value.unknown} "
+                        f"({resource.address} at {value.path}:{value.line}); not checked"))
 
 
 _SPACED_RE = re.compile(r"\{\{(\s+[^{}\n]*|[^{}\n]*\s+)\}\}")

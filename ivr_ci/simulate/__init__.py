@@ -29,7 +29,7 @@ __all__ = ["Outcome", "SimInput", "SimResult", "Step", "Stub", "load_for_simulat
 def load_for_simulation(path: str, config: Config | None = None, env: str | None = None) -> FlowDocument:
     if env is None or config is None:
         return load_flow_file(path)
-    values = config.substitutions(env)
+    values = config.substitutions(env, path)
     raw = load_flow_file(path)
     if not raw.text:
         return raw
