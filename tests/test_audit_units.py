@@ -142,21 +142,25 @@ TEXT = """inboundCall:
 """
 
 
-def test_parameterise_longest_first_word_bounded_and_renders_back():
+def test_parameterise_references_only_longest_first_and_renders_back():
     p = parameterise(TEXT, VALUES)
     assert "name: {{prefix}}Main IVR" in p.text
-    assert "x: {lit: {name: {{sales}}}}" in p.text and "{{crm}}" in p.text
-    assert "Presales" in p.text  # 'Sales' inside a word is not a value
-    assert p.used == {"prefix": 1, "sales": 2, "crm": 1}
+    assert "x: {lit: {name: {{sales}}}}" in p.text  # an org object literal, wherever it stands
+    # free text is never parameterised: neither a whole value nor one inside a word
+    assert "description: Presales line; DEV Sales and Acme CRM; true 5" in p.text
+    assert p.used == {"prefix": 1, "sales": 1}
     assert p.ambiguous == {"Support": ["division", "queue"]} and "division: Support" in p.text
-    assert p.generic == {"flag": "true", "timeout": "5"} and "true 5" in p.text
+    assert p.reports == [(3, "division 'Support': 'Support' is the value of division, queue, so which one "
+                             "is meant cannot be told; left as is")]
     assert substitute(p.text, VALUES)[0] == TEXT  # exactly what promote renders
 
 
 def test_placeholder_text_is_never_matched_again():
     values = {"a": "Sales", "b": "Sales Queue"}
-    p = ReverseMap.build(values).apply("Sales Queue and Sales")
-    assert p.text == "{{b}} and {{a}}"
+    rmap = ReverseMap.build(values)
+    assert rmap.reverse_reference("Sales Queue") == "{{b}}" and rmap.reverse_reference("Sales") == "{{a}}"
+    p = rmap.apply("inboundCall:\n  name: Sales Queue\n  x: {lit: {name: Sales}}\n")
+    assert p.text == "inboundCall:\n  name: {{b}}\n  x: {lit: {name: {{a}}}}\n"
 
 
 def test_slug_rule():

@@ -95,9 +95,14 @@ def test_ambiguous_and_generic_values_are_reported_not_guessed(tmp_path, emulato
     monkeypatch.chdir(root)
     assert main(["export", "--env", "dev", "--out", "mine"]) == 0
     out = capsys.readouterr().out
-    assert "ambiguous: 'Support' is the value of queue, team: left as is" in out
-    assert "not parameterised: digit='1'" in out
     text = (root / "mine" / "ivr-01.yaml").read_text()
+    lines = text.splitlines()
+    line = next(i for i, t in enumerate(lines, 1) if t.strip() in ("name: Support", 'name: "Support"')
+                and lines[i - 2].strip() == "lit:")
+    # reported where it stands (file:line), not guessed
+    assert (f"mine/ivr-01.yaml:{line}: targetQueue 'Support': 'Support' is the value of queue, team, "
+            "so which one is meant cannot be told; left as is") in out
+    assert "{{digit}}" not in text  # too generic: '1' is never a reference here
     assert "name: Support" in text and "{{prefix}}IVR 01" in text
 
 

@@ -53,6 +53,7 @@ class ExportedFile:
     generic: dict[str, str] = field(default_factory=dict)
     changes: list[Change] = field(default_factory=list)
     message: str = ""
+    reports: list[tuple[int, str]] = field(default_factory=list)  # (line, a value not reversed and why)
 
 
 @dataclass
@@ -159,17 +160,42 @@ def materialise(item: ExportedFile, yaml_text: str, rmap: ReverseMap, values: di
         p = rmap.apply(yaml_text)
         if substitute(p.text, values)[0] == yaml_text:  # the round trip promote relies on
             text, item.used, item.ambiguous, item.generic = p.text, p.used, p.ambiguous, p.generic
+            item.reports = p.reports
         else:
             item.message = "parameterising would not render back to the export: written as exported"
     _write(item, text if text.endswith("\n") else text + "\n", exported.flow, existing)
 
 
+def template_guide(dirs: list[str], values: dict[str, str]) -> dict[str, str]:
+    """Rendered reference -> the template text that renders to it, from the repository's
+    templates (`{{flow_prefix}}Main IVR` -> "Main IVR" even where the prefix is empty): where a
+    value alone cannot say where a placeholder goes, the team's own templates can."""
+    from ivr_ci.audit.params import reference_templates
+
+    found: dict[str, str] = {}
+    conflicts: set[str] = set()
+    for path in expand_paths([d for d in dirs if os.path.isdir(d)]):
+        try:
+            text = read_text(path)
+        except (OSError, UnicodeDecodeError):
+            continue
+        for template in reference_templates(text):
+            rendered = substitute(template, values)[0]
+            if "{{" in rendered:
+                continue
+            if found.get(rendered, template) != template:
+                conflicts.add(rendered)
+            found[rendered] = template
+    return {k: v for k, v in found.items() if k not in conflicts}
+
+
 def run_export(client: GenesysClient, values: dict[str, str], out_dir: str, patterns: list[str], *,
-               workers: int = 4, timeout: float | None = None, prompt_dir: str | None = None) -> ExportResult:
+               workers: int = 4, timeout: float | None = None, prompt_dir: str | None = None,
+               guide_dirs: list[str] | None = None) -> ExportResult:
     result = ExportResult()
     flows = list_org_flows(client, patterns, result.notes)
     existing = scan_tree(out_dir, values)
-    rmap = ReverseMap.build(values)
+    rmap = ReverseMap.build(values, template_guide([out_dir, *(guide_dirs or [])], values))
     items = [ExportedFile(f) for f in flows]
     assign_paths(items, out_dir, rmap, existing)
     yaml_by_id = export_all(client, flows, workers, timeout) if flows else {}
@@ -211,10 +237,7 @@ def summary_lines(result: ExportResult) -> list[str]:
                 counts[c.risk.value] = counts.get(c.risk.value, 0) + 1
             lines.append(f"           changed since the last export: {counts_phrase(counts)}")
             lines += [f"             - {c.where}: {c.summary}" for c in f.changes[:10]]
-        for value, keys_ in sorted(f.ambiguous.items()):
-            lines.append(f"           ambiguous: {value!r} is the value of {', '.join(keys_)}: left as is")
-        for key, value in sorted(f.generic.items()):
-            lines.append(f"           not parameterised: {key}={value!r} is too generic to replace safely")
+        lines += [f"           {display_path(f.path)}:{line}: {what}" for line, what in f.reports]
         if f.message:
             lines.append(f"           note: {f.message}")
     if result.prompts:

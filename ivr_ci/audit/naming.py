@@ -31,7 +31,7 @@ def display_path(path: str) -> str:
 
 
 def slug(name: str, rmap: ReverseMap | None = None, fallback: str = "flow") -> str:
-    text = rmap.apply(name).text if rmap is not None else name
+    text = rmap.reverse_reference(name) if rmap is not None else name
     text = _PLACEHOLDER.sub(" ", text)
     out = re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
     return out or fallback

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         prompts = None if args.no_prompts else (args.prompts_dir or prompt_dir(config))
         result = run_export(client, env.substitutions, out_dir, list(args.flows),
                             workers=args.jobs or promotion.concurrency, timeout=promotion.job_timeout,
-                            prompt_dir=prompts)
+                            prompt_dir=prompts, guide_dirs=[config.resolve(d) for d in flows_dirs])
     for line in summary_lines(result):
         print(line)
     if not result.files:
