@@ -122,7 +122,7 @@ def export_prompts(client: GenesysClient, flow_texts: list[str], prompt_dir: str
             audio_rel = {lang: f"audio/{name}.{lang}.wav" for lang in audio_bytes}
             text = prompt_yaml(name, description, [(lang, t, x, audio_rel.get(lang)) for lang, (t, x, _) in wanted.items()])
             if "{{" not in text:
-                p = rmap.apply(text)
+                p = rmap.apply_text(text)  # a prompt file: its text is the prompt's own
                 if substitute(p.text, values)[0] == text:  # the round trip promote relies on
                     text = p.text
             for lang, content in audio_bytes.items():

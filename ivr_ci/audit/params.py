@@ -80,6 +80,7 @@ class ReverseMap:
     prefixes: tuple[tuple[str, str], ...]  # (value, key), longest first: values ending in a non-alnum
     suffixes: tuple[tuple[str, str], ...]
     guide: dict[str, str] = field(default_factory=dict)  # rendered reference -> template text
+    pattern: re.Pattern[str] | None = None  # every value, longest first, word-bounded (apply_text)
 
     @classmethod
     def build(cls, values: dict[str, str], guide: dict[str, str] | None = None) -> ReverseMap:
@@ -98,7 +99,21 @@ class ReverseMap:
         ordered = sorted(by_value, key=lambda v: (-len(v), v))
         prefixes = tuple((v, by_value[v]) for v in ordered if not v[-1].isalnum())
         suffixes = tuple((v, by_value[v]) for v in ordered if not v[0].isalnum())
-        return cls(by_value, ambiguous, generic, tuple(sorted(empty)), prefixes, suffixes, dict(guide or {}))
+        pattern = re.compile("|".join(_alternative(v) for v in ordered)) if ordered else None
+        return cls(by_value, ambiguous, generic, tuple(sorted(empty)), prefixes, suffixes, dict(guide or {}), pattern)
+
+    def apply_text(self, text: str) -> Parameterisation:
+        """Every word-bounded occurrence in plain text (not a flow: a prompt file, whose text is
+        the prompt's own and whose placeholders its author put in it), longest value first."""
+        out = Parameterisation(text)
+        if self.pattern is not None:
+            def replace(m: re.Match[str]) -> str:
+                key = self.by_value[m.group(0)]
+                out.used[key] = out.used.get(key, 0) + 1
+                return "{{" + key + "}}"
+
+            out.text = self.pattern.sub(replace, text)
+        return out
 
     # -- one name -----------------------------------------------------------------------------
     def reverse_reference(self, name: str) -> str:
@@ -176,6 +191,13 @@ def is_generic(value: str) -> bool:
     stripped = value.strip()
     return (len(stripped) < MIN_LENGTH or stripped.casefold() in _KEYWORDS
             or not any(ch.isalpha() for ch in stripped))
+
+
+def _alternative(value: str) -> str:
+    body = re.escape(value)
+    head = r"(?<![\w])" if value[0].isalnum() else ""
+    tail = r"(?![\w])" if value[-1].isalnum() else ""
+    return head + body + tail
 
 
 def _line_starts(text: str) -> list[int]:
