@@ -171,34 +171,48 @@ def run_inprocess(argv: list[str], timeout: float) -> Outcome:
     return Outcome(code, time.perf_counter() - start, err.getvalue(), _rss_mb(), timed_out)
 
 
+# Runs ivr-ci as its own child and reports that child's exit status and peak RSS. A process
+# forked from the (large) pytest process starts with the parent's peak RSS, and exec keeps it, so
+# measuring the direct child would measure pytest; the launcher is small when it forks ivr-ci.
+_LAUNCHER = """\
+import os, resource, sys
+limit, report = int(sys.argv[1]), sys.argv[2]
+pid = os.fork()
+if pid == 0:
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    os.execv(sys.executable, [sys.executable, "-m", "ivr_ci", *sys.argv[3:]])
+_, status, usage = os.wait4(pid, 0)
+with open(report, "w") as fh:
+    fh.write(str(usage.ru_maxrss))
+code = os.waitstatus_to_exitcode(status)
+sys.exit(code if code >= 0 else 128 - code)
+"""
+
+
 def run_subprocess(argv: list[str], timeout: float, memory_mb: float) -> Outcome:
     """A real `python -m ivr_ci` with an address-space limit well above `memory_mb` (a runaway
     is stopped, and its peak RSS still reported) and its own peak RSS from wait4."""
     limit = int(max(memory_mb * 4, 1024) * 2**20)
-
-    def limits() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    with tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "ivr_ci", *argv], stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=err, env=env, preexec_fn=limits)
+        proc = subprocess.Popen([sys.executable, "-c", _LAUNCHER, str(limit), rss.name, *argv],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, env=env,
+                                start_new_session=True)
         timed_out = False
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() - start > timeout:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                timed_out = True
-                break
-            time.sleep(0.005)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)  # the launcher and ivr-ci under it
+            proc.wait()
+            timed_out = True
+        code = proc.returncode
+        if code is not None and code > 128:
+            code = -(code - 128)  # the launcher passes a signal on as 128 + signal number
         err.seek(0)
         text = err.read().decode("utf-8", "replace")
-    return Outcome(proc.returncode, time.perf_counter() - start, text, usage.ru_maxrss / 1024.0, timed_out)
+        peak = rss.read().strip()
+    return Outcome(code, time.perf_counter() - start, text, int(peak) / 1024.0 if peak else 0.0, timed_out)
 
 
 @dataclass
