@@ -150,3 +150,75 @@ def plain(node: Any) -> Any:
     if isinstance(node, list):
         return [plain(v) for v in node]
     return node
+
+
+# ---- what an Archy export gives back ----------------------------------------------------------
+# A real `archy export` is not the uploaded file: Archy re-serialises the flow it stored, in its own
+# key order, every optional menu setting written out (as `noValue: true`, "inherit the flow's"),
+# comments and the author's quoting and indentation gone (shared/reference/archy-yaml.md §2, §5.2).
+# The emulator does the same, so tests that export and compare must compare meaning, not bytes.
+_FLOW_KEY_ORDER = ("name", "description", "division", "startUpRef", "defaultLanguage", "supportedLanguages",
+                   "initialGreeting", "variables", "startUpTaskVariables", "startUpTaskActions")
+_CONTAINER_KEYS = ("menus", "tasks", "states", "bots", "startUpState", "periodicState")
+_MENU_SETTINGS = {
+    "settingsMenu": ("extensionDialingMaxDelay", "listenForExtensionDialing", "menuSelectionTimeout", "repeatCount"),
+    "settingsSpeechRec": ("completeMatchTimeout", "incompleteMatchTimeout", "maxSpeechLengthTimeout",
+                          "minConfidenceLevel"),
+}
+
+
+def _element(body: Any) -> Any:
+    """An element's keys with `name` and `refId` first (as exports write them), nested alike."""
+    if isinstance(body, list):
+        return [_element(v) for v in body]
+    if not isinstance(body, dict):
+        return body
+    head = {k: body[k] for k in ("name", "refId") if k in body}
+    return {**{k: _element(v) for k, v in head.items()},
+            **{k: _element(v) for k, v in body.items() if k not in head}}
+
+
+def _fill_menu(menu: dict[str, Any]) -> dict[str, Any]:
+    out = dict(menu)
+    for block, keys in _MENU_SETTINGS.items():
+        given = out.get(block) if isinstance(out.get(block), dict) else {}
+        out[block] = {**{k: {"noValue": True} for k in keys if k not in given}, **given} if given \
+            else {k: {"noValue": True} for k in keys}
+    return out
+
+
+def archy_export(flow_type: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The flow as an export writes it: fixed key order, per-menu settings filled with `noValue`."""
+    body = plain(body)
+    ordered: dict[str, Any] = {k: body[k] for k in _FLOW_KEY_ORDER if k in body}
+    ordered.update({k: body[k] for k in sorted(body) if k.startswith("settings") and k not in ordered})
+    ordered.update({k: v for k, v in body.items() if k not in ordered and k not in _CONTAINER_KEYS})
+    for key in _CONTAINER_KEYS:
+        if key not in body:
+            continue
+        value = body[key]
+        if key == "menus" and isinstance(value, list):
+            value = [{"menu": _fill_menu(item["menu"])} if isinstance(item, dict) and isinstance(item.get("menu"), dict)
+                     else item for item in value]
+        ordered[key] = _element(value)
+    return {flow_type: ordered}
+
+
+class _ExportDumper(yaml.SafeDumper):
+    """Two-space indentation with list items indented under their key, as Archy writes them."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
+        return super().increase_indent(flow, False)
+
+
+def export_yaml(text: str) -> str:
+    """The YAML an export of the flow stored from `text` gives back (the text itself when it is
+    not a flow the emulator can read: then there is nothing to normalise)."""
+    from ivr_ci.flow import load_flow_text
+
+    doc = load_flow_text(text, "<stored>")
+    if doc.flow is None or doc.placeholders or not isinstance(doc.flow.raw, dict):
+        return text
+    tree = archy_export(str(doc.flow.type), doc.flow.raw)
+    return yaml.dump(tree, Dumper=_ExportDumper, sort_keys=False, allow_unicode=True, width=10_000,
+                     default_flow_style=False)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ivr_ci.emulator.archy import FLOW_REF_KINDS
+from ivr_ci.emulator.archy import FLOW_REF_KINDS, export_yaml
 from ivr_ci.emulator.context import OrgContext
 from ivr_ci.emulator.exceptions import bad_request, invalid_value, not_found
 from ivr_ci.emulator.flowops import FlowsBackend
@@ -127,7 +127,7 @@ class ExportJobsBackend:
                                      indent=2).encode()
                 files.append((f"{stem}.json", content))
             else:
-                files.append((f"{stem}.yaml", (version.yaml or "").encode("utf-8")))
+                files.append((f"{stem}.yaml", export_yaml(version.yaml or "").encode("utf-8")))
         if len(files) == 1:
             return files[0]
         buf = io.BytesIO()
