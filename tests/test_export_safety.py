@@ -156,6 +156,8 @@ def test_example_org_exported_from_prod_and_deployed_back_to_dev_is_the_same_for
     # 1. export prod into a new directory, the repository's templates as the guide
     summary = ok("export", "--env", "prod", "--out", "exported")
     assert "export: 2 created, 0 updated, 0 unchanged, 0 failed" in summary and "is empty" not in summary
+    # the emulator exports as Archy does (re-serialised, no comments): not the uploaded bytes
+    assert (work / "exported" / "main-ivr.yaml").read_text() != (work / "flows" / "main-ivr.yaml").read_text()
     report = json.loads(ok("diff", "flows", "exported", "--format", "json"))
     assert report["summary"]["counts"]["behavioural"] == report["summary"]["counts"]["content"] == 0, report
     assert report["problems"] == []
