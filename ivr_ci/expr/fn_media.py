@@ -79,9 +79,9 @@ def _audio_bool(_ctx: Context, value: Any, *fmt: Any) -> Audio:
     return Audio((words[0] if value else words[1],))
 
 
-def _audio_duration(_ctx: Context, d: Any, *_rest: Any) -> Audio:
+def _audio_duration(_ctx: Context, d: Any, *_rest: Any) -> Any:
     if is_not_set(d):
-        return Audio(())
+        return NotSet("Audio")  # catalogue: "A NOT_SET Audio."
     if not isinstance(d, timedelta):
         raise arg_type_error("ToAudioDuration", (d,))
     sign = "negative " if d < timedelta(0) else ""
