@@ -185,3 +185,11 @@ def test_collection_index_outside_is_a_runtime_error():
 ])
 def test_worded_catalogue_examples(text, shown):
     assert display(ev(text)) == shown
+
+
+def test_expr_type_errors_are_architects_verdict(capsys):
+    # ivr_ci.expr.check gives the verdict, worded as Architect's checker words it
+    assert main(["expr", 'If(5, "a", "b")']) == 1
+    assert "There is no implementation that accepts parameters of Integer, String and String" in capsys.readouterr().err
+    assert main(["expr", "Flow.x * 2", "--set", "Flow.x=2.5"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["5.0", "type: Decimal"]

@@ -1,6 +1,7 @@
 """`ivr-ci expr 'Append("a", "b")'`: Architect's Expression Help on the command line.
 
-Prints the value as Architect's examples write results, its Architect type, and any error.
+Prints the value as Architect's examples write results, its Architect type (from Architect's
+type rules, ivr_ci.expr.check, where they know it), and any type error as Architect words it.
 `--json -` reads one expression per line on stdin (or a file) and writes one JSON object per
 line: {"expression", "type", "value", "display", "error"}.
 
@@ -75,7 +76,8 @@ def _environment(args: argparse.Namespace) -> Any:
 
 
 def explain(text: str, env: Any) -> dict[str, Any]:
-    """One expression's row: its value, type, display text, or the error."""
+    """One expression's row: its value, type (Architect's checker's where it knows it), display
+    text, and the error (the checker's verdict first, then what evaluating it raised)."""
     from ivr_ci.expr import ExprSyntaxError, parse
     from ivr_ci.expr.evaluate import evaluate
     from ivr_ci.expr.values import ExprError, Unknown, display, json_value, type_of
@@ -86,16 +88,44 @@ def explain(text: str, env: Any) -> dict[str, Any]:
     except ExprSyntaxError as exc:
         row["error"] = f"syntax error: {exc}"
         return row
+    static_type, type_error = _checked(text, env)
+    row["type"] = static_type
     try:
         value = evaluate(node, env)
     except ExprError as exc:
-        row["error"] = f"{_kind(exc)}: {exc}"
+        row["error"] = type_error or f"{_kind(exc)}: {exc}"
         return row
     if isinstance(value, Unknown):
-        row["error"] = f"not evaluated: depends on {value.reason}"
+        row["error"] = type_error or f"not evaluated: depends on {value.reason}"
         return row
-    row.update(type=type_of(value), value=json_value(value), display=display(value))
+    row.update(type=static_type or type_of(value), value=json_value(value), display=display(value),
+               error=type_error)
     return row
+
+
+def _checked(text: str, env: Any) -> tuple[str | None, str | None]:
+    """Architect's static verdict (ivr_ci.expr.check): the result type when it is known and
+    specific, and the first error, worded as Architect words it."""
+    from ivr_ci.expr.catalogue import Ty
+    from ivr_ci.expr.check import ERROR_CODES, SYNTAX, Env, check
+    from ivr_ci.expr.values import NotSet, type_of
+
+    variables: dict[str, Ty | None] = {}
+    for name, value in env.values.items():
+        vtype = value.type if isinstance(value, NotSet) else type_of(value)
+        if vtype is None or vtype == "NOT_SET":
+            variables[name] = None
+        elif vtype.endswith(" Collection"):
+            variables[name] = Ty(vtype[: -len(" Collection")], True)
+        else:
+            variables[name] = Ty(vtype)
+    verdict = check(text, Env(variables=variables))
+    errors = [p for p in verdict.problems if p.code in ERROR_CODES]
+    shown = str(verdict.type) if verdict.type is not None and verdict.type.name not in ("Any", "Null") else None
+    if not errors:
+        return shown, None
+    kind = "syntax error" if errors[0].code == SYNTAX else "type error"
+    return shown, f"{kind}: {errors[0].message}"
 
 
 def _kind(exc: Exception) -> str:
@@ -135,9 +165,10 @@ def run(args: argparse.Namespace) -> int:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
         return 1 if failed else 0
     row = explain(args.expression, env)
+    if row["display"] is not None:
+        print(row["display"])
+        print(f"type: {row['type']}")
     if row["error"] is not None:
         print(f"error: {row['error']}", file=sys.stderr)
         return 1
-    print(row["display"])
-    print(f"type: {row['type']}")
     return 0
