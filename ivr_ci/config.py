@@ -228,6 +228,16 @@ def find_config(start: str | None = None) -> str | None:
         here = parent
 
 
+def name_errors(data: dict, path: str) -> list[str]:
+    """Environment names YAML typed as numbers or booleans (`1:`, `true:`): JSON Schema's
+    propertyNames only checks strings, and every later use compares names as text."""
+    envs = data.get("environments")
+    if not isinstance(envs, YMap):
+        return []
+    return [f"{path}:{envs.line_of(name)}: environments: the environment name {_as_text(name)} is not text; "
+            f"quote it ('{_as_text(name)}')" for name in envs if not isinstance(name, str)]
+
+
 def load_config(path: str | None = None, start: str | None = None) -> Config:
     """Load `path`, or the nearest `.ivr-ci.yaml` upward; an absent file is an empty config."""
     if path is None:
@@ -241,7 +251,7 @@ def load_config(path: str | None = None, start: str | None = None) -> Config:
         data = YMap()
     if not isinstance(data, dict):
         raise ConfigError(f"{path}:1: config must be a mapping of sections (lint, validate, environments...)")
-    errors = schema_errors(data, "config.schema.json", path) or rule_id_errors(data, path)
+    errors = name_errors(data, path) or schema_errors(data, "config.schema.json", path) or rule_id_errors(data, path)
     if errors:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(errors))
     return Config(path, data)

@@ -173,3 +173,12 @@ def test_keys_starting_with_a_dash_are_a_value_not_an_option(capsys):
     assert result["outcome"]["kind"] == "transfer" and "Sales" in result["outcome"]["description"]
     code, _, err = _cli(capsys, "simulate", str(MAIN_IVR), "--keys", "--format", "json")
     assert code == 2 and "expected one argument" in err  # a real option is still an option
+
+
+def test_environment_names_typed_as_numbers_or_booleans_are_config_errors(tmp_path, capsys):
+    config = tmp_path / "c.yaml"
+    config.write_text("environments:\n  2:\n    substitutions: {a: b}\n  true:\n    substitutions: {a: b}\n")
+    code, _, err = _cli(capsys, "validate-flow", str(MAIN_IVR), "--config", str(config))
+    assert code == 2 and "internal error" not in err
+    assert "c.yaml:2: environments: the environment name 2 is not text; quote it ('2')" in err
+    assert "c.yaml:4: environments: the environment name true is not text" in err
