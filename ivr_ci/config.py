@@ -113,11 +113,14 @@ def rule_id_errors(data: Any, source: str) -> list[str]:
     return [f"{source}:{line}: {text}" for line, text in sorted(found)]
 
 
-def read_yaml_file(path: str, what: str) -> Any:
+def read_yaml_file(path: str, what: str, named_by: str | None = None) -> Any:
+    """A YAML file through the loading policy; ConfigError with file:line. `named_by` says
+    where the path came from when that is not obvious (an environment's options_file)."""
     try:
         text = read_text(path)
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
+        where = f" ({named_by})" if named_by else ""
+        raise ConfigError(f"{path}: cannot read {what}: {exc.strerror or exc}{where}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: {what} is not UTF-8 text: {exc.reason} at byte {exc.start}") from None
     try:
@@ -154,6 +157,13 @@ class Config:
             raise ConfigError(f"unknown environment '{name}' ({where}; known: {known})")
         return envs[name]
 
+    def options_file_ref(self, env: str) -> str:
+        """`options_file of environment 'prod', .ivr-ci.yaml:7`: where a missing file is named."""
+        spec = self.environment(env)
+        line = spec.line_of("options_file") if isinstance(spec, YMap) else 0
+        where = f"{self.path}:{line}" if self.path and line else (self.path or ".ivr-ci.yaml")
+        return f"the options_file of environment '{env}', {where}"
+
     def substitutions(self, env: str, flow_path: str | None = None) -> dict[str, str]:
         """An environment's substitution map: its Archy options file, then (for `flow_path`) the
         values the environment's Terraform `genesyscloud_flow` resource gives that file, then
@@ -171,7 +181,7 @@ class Config:
             values: dict[str, str] = {}
             if spec.get("options_file"):
                 opt_path = os.path.join(self.base_dir, spec["options_file"])
-                options = read_yaml_file(opt_path, "Archy options file")
+                options = read_yaml_file(opt_path, "Archy options file", self.options_file_ref(env))
                 subs = options.get("substitutions") if isinstance(options, dict) else None
                 if not isinstance(subs, dict):
                     raise ConfigError(f"{opt_path}: Archy options file has no 'substitutions:' map")

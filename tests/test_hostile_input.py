@@ -182,3 +182,22 @@ def test_environment_names_typed_as_numbers_or_booleans_are_config_errors(tmp_pa
     assert code == 2 and "internal error" not in err
     assert "c.yaml:2: environments: the environment name 2 is not text; quote it ('2')" in err
     assert "c.yaml:4: environments: the environment name true is not text" in err
+
+
+def test_a_misspelt_flow_key_is_a_warning_with_the_key_it_means(tmp_path, capsys):
+    flow = tmp_path / "typo.yaml"
+    flow.write_text(MAIN_IVR.read_text().replace("  initialGreeting:", "  initialGreting:", 1))
+    (tmp_path / "c.yaml").write_text("lint: {}\n")
+    code, out, _ = _cli(capsys, "validate-flow", str(flow), "--config", str(tmp_path / "c.yaml"), "--format", "json")
+    (finding,) = [f for f in json.loads(out)["findings"] if f["rule"] == "IVR230"]
+    assert finding["line"] == 7 and "unknown key 'initialGreting' (did you mean 'initialGreeting'?)" in finding["message"]
+    code, out, _ = _cli(capsys, "validate-flow", str(MAIN_IVR), "--config", str(tmp_path / "c.yaml"))
+    assert "IVR230" not in out
+
+
+def test_a_missing_options_file_names_the_environment_and_line(tmp_path, capsys):
+    config = tmp_path / ".ivr-ci.yaml"
+    config.write_text("environments:\n  prod:\n    options_file: prod.options.yaml\n")
+    code, _, err = _cli(capsys, "validate-flow", str(MAIN_IVR), "--config", str(config))
+    assert code == 2 and "prod.options.yaml: cannot read Archy options file: No such file or directory" in err
+    assert f"(the options_file of environment 'prod', {config}:3)" in err

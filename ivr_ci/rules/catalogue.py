@@ -51,7 +51,7 @@ class Rule:
 RULES: dict[str, Rule] = {}
 # Rule families, one module each; importing a module registers its rules.
 FAMILIES = ("load_rules", "menu", "structure", "graph", "crossfile", "substitution", "paths", "maintenance",
-            "expressions", "prompts")
+            "expressions", "prompts", "flow_keys")
 
 
 def _clean(text: str) -> str:

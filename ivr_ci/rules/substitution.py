@@ -35,7 +35,7 @@ def key_sources(config: Config, env: str) -> dict[str, KeySource]:
     out: dict[str, KeySource] = {}
     if spec.get("options_file"):
         opt_path = config.resolve(spec["options_file"])
-        options = read_yaml_file(opt_path, "Archy options file")
+        options = read_yaml_file(opt_path, "Archy options file", config.options_file_ref(env))
         subs = options.get("substitutions") if isinstance(options, dict) else None
         if isinstance(subs, YMap):
             for k, p in subs.key_pos.items():
