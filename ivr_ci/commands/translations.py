@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
+from typing import Any
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     imp.add_argument("--config", help="path to .ivr-ci.yaml (default: found upward from the cwd)")
 
 
-def _sources(args: argparse.Namespace, extra: list[str] = ()) -> tuple[list, list]:  # type: ignore[assignment]
+def _sources(args: argparse.Namespace, extra: Sequence[str] = ()) -> tuple[list[Any], list[Any]]:
+    """(flow documents, prompt files) to read texts from."""
     from ivr_ci.config import load_config
     from ivr_ci.errors import UsageError
     from ivr_ci.flow import expand_paths, load_flow_file

@@ -381,7 +381,8 @@ class PromptDeployment:
                 if lang in now:
                     client.delete_prompt_resource(pid, change.language)
                 continue
-            tags = before.get("tags") if isinstance(before.get("tags"), dict) else {}
+            raw_tags = before.get("tags")
+            tags: dict[str, list[str]] = dict(raw_tags) if isinstance(raw_tags, dict) else {}
             body = _asset(str(before.get("language") or change.language), _none(before.get("ttsString")),
                           _none(before.get("text")), tags)
             if lang in now:

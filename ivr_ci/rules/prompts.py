@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from ivr_ci.flow.placeholders import find_placeholders
 from ivr_ci.prompts.audio import NotWav, format_concerns, read_wav_info
 from ivr_ci.prompts.load import FILE_RULE
-from ivr_ci.prompts.model import PromptFile
+from ivr_ci.prompts.model import PromptFile, PromptResource
 from ivr_ci.prompts.usage import PromptUse, audio_prompts, prompt_uses
 from ivr_ci.rules.catalogue import Hit, rule
 from ivr_ci.rules.context import SetContext, key_line
@@ -234,11 +234,11 @@ def prompt_audio_format(ctx: SetContext) -> Iterator[Hit]:
                 f"prompt '{pf.name}' {res.language} audio {res.audio}: {'; '.join(concerns)}"))
 
 
-def _audio(ctx: SetContext) -> list[tuple[PromptFile, object, str | None, list[str]]]:
+def _audio(ctx: SetContext) -> list[tuple[PromptFile, PromptResource, str | None, list[str]]]:
     cached = getattr(ctx, "_prompt_audio", None)
     if cached is not None:
         return cached
-    out: list[tuple[PromptFile, object, str | None, list[str]]] = []
+    out: list[tuple[PromptFile, PromptResource, str | None, list[str]]] = []
     for pf in ctx.prompts.files:
         for res in pf.resources.values():
             path = pf.audio_path(res)
