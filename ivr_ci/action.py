@@ -9,14 +9,19 @@ root `action.yml` (which takes the stage as an input).
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Callable
 
 from ivr_ci import gha
+from ivr_ci.stages import COMMANDS
+
+# stage -> "module:function" of its runner, from the one command table (ivr_ci/stages.py)
+STAGES: dict[str, str] = {c.name: c.action for c in COMMANDS if c.action}
 
 
-def _check_stage(stage: str) -> int:
+def check_stage(stage: str) -> int:
     """lint-menu / validate-flow: annotations, SARIF file, summary, counts as outputs."""
     import json
 
@@ -48,12 +53,12 @@ def _check_stage(stage: str) -> int:
     return code
 
 
-def _diff_comment() -> int:
+def diff_comment_stage(stage: str) -> int:
     """diff-comment: the command sets its own outputs (changed, behavioural-changes, comment-url)."""
     from ivr_ci.cli import main
 
     # `--opt=value` and `--` before the paths: values starting with "-" stay values
-    argv = ["diff-comment", f"--label={gha.get_input('label', 'default') or 'default'}",
+    argv = [stage, f"--label={gha.get_input('label', 'default') or 'default'}",
             f"--mode={gha.get_input('mode', 'update') or 'update'}"]
     for name in ("base", "head", "config"):
         if gha.get_input(name):
@@ -72,27 +77,24 @@ def _diff_comment() -> int:
     return main([*argv, "--", *gha.get_list_input("paths")])
 
 
-def _audit_report() -> int:
+def audit_report_stage(stage: str) -> int:
     """audit-report: credentials, summary and outputs are handled in ivr_ci.audit.action_stage."""
-    from ivr_ci.audit.action_stage import audit_report_stage
+    from ivr_ci.audit.action_stage import audit_report_stage as run
 
-    return audit_report_stage()
+    return run()
 
 
-def _promote() -> int:
+def promote_stage(stage: str) -> int:
     """promote: credentials, outputs and the sticky plan comment: ivr_ci.promote.action_stage."""
-    from ivr_ci.promote.action_stage import promote_stage
+    from ivr_ci.promote.action_stage import promote_stage as run
 
-    return promote_stage()
+    return run()
 
 
-STAGES: dict[str, Callable[[], int]] = {
-    "lint-menu": lambda: _check_stage("lint-menu"),
-    "validate-flow": lambda: _check_stage("validate-flow"),
-    "diff-comment": _diff_comment,
-    "audit-report": _audit_report,
-    "promote": _promote,
-}
+def runner(stage: str) -> Callable[[str], int]:
+    module, _, function = STAGES[stage].partition(":")
+    run: Callable[[str], int] = getattr(importlib.import_module(module), function)
+    return run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     if stage not in STAGES:
         gha.error(f"unknown ivr-ci stage {stage!r}; expected one of: {', '.join(STAGES)}")
         return 2
-    return STAGES[stage]()
+    return runner(stage)(stage)
 
 
 if __name__ == "__main__":

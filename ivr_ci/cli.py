@@ -16,31 +16,12 @@ from typing import Any
 
 from ivr_ci import __version__
 from ivr_ci.errors import IvrCiError
+from ivr_ci.stages import COMMANDS as STAGE_TABLE
 
-# name -> (module under ivr_ci.commands, one-line help)
-COMMANDS: dict[str, tuple[str, str]] = {
-    "lint-menu": ("lint_menu", "Offline lint of IVR menus (keypad, timeouts, depth, prompts...)."),
-    "validate-flow": ("validate_flow", "Offline structure, reference and substitution checks."),
-    "rules": ("rules", "List the rule catalogue."),
-    "diff": ("diff", "Semantic diff of flows between two git refs or two paths."),
-    "diff-comment": ("diff_comment", "Semantic diff posted as one sticky pull-request comment."),
-    "promote": ("promote", "Plan or apply a release of flows to an environment."),
-    "audit-report": ("audit_report", "Change-management report from the Genesys audit API."),
-    "export": ("export", "Export flows from an org into parameterised Archy YAML."),
-    "simulate": ("simulate", "Walk a flow as a caller would, offline."),
-    "test": ("test_paths", "Run *.paths.yaml path assertions."),
-    "expr": ("expr", "Evaluate Architect expressions offline: value, type, errors."),
-    "emulator": ("emulator", "Run the Genesys Cloud API emulator on loopback."),
-    "maintenance": ("maintenance", "Scheduled maintenance windows: states in the org, start/end notifications."),
-    "translations": ("translations", "Caller-facing texts to a CSV table and back into the YAML (docs/prompts.md)."),
-}
-
-
-# Short-lived commands that parse whole flows and keep them until the process ends: the cyclic
-# GC only re-walks those millions of acyclic objects (a third of a 10,000-menu run), so it is
-# paused and, at the end, frozen instead of collected. Not for long-running or streaming ones
-# (emulator, promote, audit-report, export), where garbage must still be reclaimed.
-BATCH_COMMANDS = frozenset({"lint-menu", "validate-flow", "rules", "diff", "diff-comment", "simulate", "test"})
+# name -> (module under ivr_ci.commands, one-line help), and the commands whose GC is paused:
+# both derived from the one command table, ivr_ci/stages.py (add a command there).
+COMMANDS: dict[str, tuple[str, str]] = {c.name: (c.module, c.help) for c in STAGE_TABLE}
+BATCH_COMMANDS = frozenset(c.name for c in STAGE_TABLE if c.batch)
 
 
 class CommandParser(argparse.ArgumentParser):

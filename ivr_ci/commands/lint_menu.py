@@ -13,6 +13,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config, docs = collect(args)  # the GC is paused for this command (cli.BATCH_COMMANDS)
+    config, docs = collect(args)  # the GC is paused for this command (batch=True in ivr_ci/stages.py)
     findings = Engine(config).run("lint-menu", docs)
     return emit(args, "lint-menu", findings, [d.path for d in docs])

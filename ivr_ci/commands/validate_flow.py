@@ -9,7 +9,6 @@ from ivr_ci.config import Config
 from ivr_ci.errors import UsageError
 from ivr_ci.findings import Finding
 from ivr_ci.rules.engine import Engine
-from ivr_ci.rules.paths import paths_findings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,20 +20,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--api-base", help="--online: API base URL (overrides the environment's)")
 
 
-def run(args: argparse.Namespace) -> int:  # the GC is paused for this command (cli.BATCH_COMMANDS)
+def run(args: argparse.Namespace) -> int:  # the GC is paused for this command (batch=True in ivr_ci/stages.py)
     config, docs = collect(args)
     if args.online and not args.env:
         raise UsageError("--online needs --env NAME (the environment whose org is checked)")
     if args.env:
         config.environment(args.env)  # unknown environment: a config error before any output
     context = context_docs(args, config, docs)
-    findings = Engine(config, env=args.env).run("validate-flow", docs + context)
-    if args.paths:  # report on the named files (and the config's own lines) only
-        keep = {d.path for d in docs} | {config.path}
-        # a named flow needing a prompt translation is reported at the prompt file (IVR702)
-        findings = [f for f in findings if f.path in keep or f.rule_id == "IVR702"]
-    # *.paths.yaml beside the flows: failing path cases are IVR501 findings (ivr_ci/rules/paths.py)
-    findings = sorted(findings + paths_findings(docs, config, args.env), key=Finding.sort_key)
+    # named files: the context only feeds cross-file rules, and no finding is reported on it
+    # (findings about other files stay: IVR501 in a *.paths.yaml, IVR702 at a prompt file)
+    targets = [d.path for d in docs] if args.paths else None
+    findings = Engine(config, env=args.env).run("validate-flow", docs + context, targets=targets)
     if args.online:
         findings = sorted(findings + _online(config, args), key=Finding.sort_key)
     return emit(args, "validate-flow", findings, [d.path for d in docs])

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ivr_ci.rules.catalogue import Rule, load_catalogue
+from ivr_ci.rules.catalogue import STAGES, Rule, load_catalogue
 
-_STAGE_TITLES = {"load": "Loading (every stage)", "lint-menu": "lint-menu", "validate-flow": "validate-flow"}
+_STAGE_TITLES = {"load": "Loading (every stage)"}  # the others are titled by their command name
 
 
 def render_rules_markdown(rules: list[Rule] | None = None) -> str:
@@ -17,11 +17,11 @@ def render_rules_markdown(rules: list[Rule] | None = None) -> str:
            "| id | name | stage | default severity | summary |", "|---|---|---|---|---|"]
     for r in rules:
         out.append(f"| [{r.id}](#{r.id.lower()}) | {r.name} | {r.stage} | {r.severity.value} | {r.summary} |")
-    for stage in ("load", "lint-menu", "validate-flow"):
+    for stage in STAGES:
         group = [r for r in rules if r.stage == stage]
         if not group:
             continue
-        out += ["", f"## {_STAGE_TITLES[stage]}"]
+        out += ["", f"## {_STAGE_TITLES.get(stage, stage)}"]
         for r in group:
             out += ["", f"### {r.id}", "", f"**{r.name}** · default severity: {r.severity.value}", "",
                     r.summary[0].upper() + r.summary[1:] + ".", "", r.rationale, ""]

@@ -14,14 +14,18 @@ from ivr_ci.rules.context import FlowContext, SetContext
 _SUPPRESS_RE = re.compile(r"#\s*ivr-ci:\s*disable(-file)?=([A-Za-z0-9_, -]+)")
 
 
-def _suppressions(doc: FlowDocument) -> tuple[dict[int, set[str]], set[str]]:
-    """Line -> rule ids disabled there (a comment covers its own line and the next)."""
+Suppressions = tuple[dict[int, set[str]], set[str]]
+
+
+def _suppressions(text: str, lines: list[str] | None = None) -> Suppressions:
+    """Line -> rule ids disabled there (a comment covers its own line and the next), and the
+    ids disabled for the whole file."""
     by_line: dict[int, set[str]] = {}
     whole_file: set[str] = set()
-    if "ivr-ci:" not in doc.text:
+    if "ivr-ci:" not in text:
         return by_line, whole_file
-    for number, text in enumerate(doc.lines, start=1):
-        m = _SUPPRESS_RE.search(text)
+    for number, line in enumerate(lines if lines is not None else text.splitlines(), start=1):
+        m = _SUPPRESS_RE.search(line)
         if not m:
             continue
         ids = {i.strip().upper() for i in m.group(2).split(",") if i.strip()}
@@ -52,9 +56,20 @@ class Engine:
     def options(self, rule: Rule) -> dict:
         return {**rule.options, **(self.rule_options.get(rule.id) or {})}
 
-    def run(self, stage: str, docs: list[FlowDocument], include_load: bool = True) -> list[Finding]:
-        rules = [r for r in self.catalogue.values() if r.stage == stage and r.check]
+    def run(self, stage: str, docs: list[FlowDocument], include_load: bool = True,
+            targets: Iterable[str] | None = None, exclude: Iterable[str] = ()) -> list[Finding]:
+        """The findings of `stage`'s rules over `docs`, sorted, suppressions applied.
+
+        `targets`: the paths to report on when `docs` also holds context (the rest of the flow
+        set, for cross-file rules): flow rules run on the targets only, and no finding is
+        reported on a context file (findings about files outside the set, such as the config
+        or a prompt file, stay). `exclude`: rule ids not to run."""
+        skip = {i.upper() for i in exclude}
+        rules = [r for r in self.catalogue.values() if r.stage == stage and r.check and r.id not in skip]
+        keep = None if targets is None else set(targets)
+        context = set() if keep is None else {d.path for d in docs} - keep
         raw: list[Finding] = []
+        origins: dict[int, FlowDocument] = {}  # id(finding) -> the flow a flow rule checked
         if include_load:
             for doc in docs:
                 for p in doc.problems:
@@ -64,7 +79,7 @@ class Engine:
                     raw.append(Finding(p.rule_id, sev, p.message, p.path, p.line, p.col,
                                        flow=_flow_name(doc)))
         for doc in docs:
-            if doc.flow is None:
+            if doc.flow is None or (keep is not None and doc.path not in keep):
                 continue
             ctx = FlowContext(doc, self.config, env=self.env)
             for rule in rules:
@@ -74,7 +89,9 @@ class Engine:
                 if sev is None:
                     continue
                 ctx.options = self.options(rule)
-                raw.extend(self._findings(rule, sev, rule.check(ctx), doc))
+                for finding in self._findings(rule, sev, rule.check(ctx), doc):
+                    origins[id(finding)] = doc
+                    raw.append(finding)
         set_rules = [r for r in rules if r.scope == "set"]
         if set_rules:
             sctx = SetContext(docs, self.config, env=self.env)
@@ -87,7 +104,9 @@ class Engine:
                 for hit in rule.check(sctx):
                     doc = by_path.get(hit.path or "")
                     raw.extend(self._findings(rule, sev, [hit], doc, default_path=hit.path or ""))
-        return self._suppress(raw, docs)
+        if context:
+            raw = [f for f in raw if f.path not in context or id(f) in origins]
+        return self._suppress(raw, docs, origins)
 
     def _findings(self, rule: Rule, sev: Severity, hits: Iterable[Hit], doc: FlowDocument | None,
                   default_path: str = "") -> list[Finding]:
@@ -98,15 +117,33 @@ class Engine:
                                hit.end_line, hit.end_col, flow=_flow_name(doc)))
         return out
 
-    def _suppress(self, findings: list[Finding], docs: list[FlowDocument]) -> list[Finding]:
-        tables = {d.path: _suppressions(d) for d in docs}
+    def _suppress(self, findings: list[Finding], docs: list[FlowDocument],
+                  origins: dict[int, FlowDocument]) -> list[Finding]:
+        """Drop what `# ivr-ci: disable=` comments silence: in the file a finding points at (a
+        flow, or a file a flow rule reported into, such as its *.paths.yaml), and `disable-file=`
+        in the flow a flow rule was checking."""
+        tables: dict[str, Suppressions] = {d.path: _suppressions(d.text, d.lines) for d in docs}
         kept = []
         for f in findings:
+            origin = origins.get(id(f))
+            if f.path not in tables and origin is not None:
+                tables[f.path] = _file_suppressions(f.path)
             by_line, whole = tables.get(f.path, ({}, set()))
             if f.rule_id in whole or f.rule_id in by_line.get(f.line, ()):
                 continue
+            if origin is not None and origin.path != f.path and f.rule_id in tables[origin.path][1]:
+                continue
             kept.append(f)
         return sorted(set(kept), key=Finding.sort_key)
+
+
+def _file_suppressions(path: str) -> Suppressions:
+    """The suppressions of a file a flow rule reported into (its *.paths.yaml); none if unreadable."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return _suppressions(fh.read())
+    except OSError:
+        return {}, set()
 
 
 def _flow_name(doc: FlowDocument | None) -> str | None:

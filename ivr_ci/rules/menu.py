@@ -1,9 +1,9 @@
 """lint-menu rules: IVR menus as callers meet them (IVR1xx).
 
-This module holds the keypad/choice rules; the other families live beside it and are
-imported here so `load_catalogue()` registers the whole IVR1xx catalogue:
-`menu_settings` (timeouts, repeats, no-input), `menu_paths` (depth, reachability, agent
-routes, ways back), `menu_prompts` (announced keys, languages), `menu_guids` (hard-coded ids).
+This module holds the keypad/choice rules; the other IVR1xx families live beside it, each
+listed in `catalogue.FAMILIES`: `menu_settings` (timeouts, repeats, no-input), `menu_paths`
+(depth, reachability, agent routes, ways back), `menu_prompts` (announced keys, languages),
+`menu_guids` (hard-coded ids).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Any
 
 from ivr_ci.flow.model import Choice, Menu
 from ivr_ci.flow.yamlpos import YSeq
-from ivr_ci.rules import menu_guids, menu_paths, menu_prompts, menu_settings  # noqa: F401
 from ivr_ci.rules.catalogue import Hit, rule
 from ivr_ci.rules.context import FlowContext, key_line
 from ivr_ci.rules.menu_common import choice_label, int_option, is_placeholder, menu_label, no_value
