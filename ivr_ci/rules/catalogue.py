@@ -60,6 +60,7 @@ FAMILIES = (
     "menu_prompts",  # IVR1xx: announced keys, languages
     "menu_guids",  # IVR1xx: hard-coded ids
     "structure",  # IVR2xx
+    "settings_ranges",  # IVR210: settings outside Architect's documented ranges
     "graph",  # IVR2xx: references and reachability
     "flow_keys",  # IVR230: misspelt flow-level keys
     "crossfile",  # IVR3xx: flows calling flows

@@ -15,7 +15,6 @@ from ivr_ci.flow.types import (
     UNATTESTED_TYPES,
 )
 from ivr_ci.flow.yamlpos import Pos, YMap, YSeq
-from ivr_ci.rules import settings_ranges  # noqa: F401  (registers IVR210)
 from ivr_ci.rules.catalogue import Hit, rule
 from ivr_ci.rules.context import FlowContext, key_col, key_line
 
