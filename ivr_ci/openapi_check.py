@@ -48,11 +48,16 @@ _NO_BODY = (None, b"", "")
 
 
 def reference_path(name: str) -> Path:
-    """A file of the shared reference set: `$IVR_CI_REFERENCE_DIR` or `../shared/reference/`.
+    """A reference file: the repository's own copy in `reference/` when it has one (a subset it
+    extended, e.g. GitHub's with the deployments operations: `../shared` is read-only), else
+    the shared reference set: `$IVR_CI_REFERENCE_DIR` or `../shared/reference/`.
 
-    E.g. `reference_path("github-openapi-subset.json")`; the default is relative to the
+    E.g. `reference_path("github-openapi-subset.json")`; the defaults are relative to the
     repository checkout this package lives in (tests and dev installs).
     """
+    own = Path(__file__).resolve().parents[1] / "reference" / name
+    if own.is_file():
+        return own
     env = os.environ.get("IVR_CI_REFERENCE_DIR")
     base = Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "reference"
     return base / name

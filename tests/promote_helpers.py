@@ -168,6 +168,7 @@ class Runner:
     config: Path
     api_base: str
     events: list[tuple[str, str, str]] = field(default_factory=list)
+    output: io.StringIO = field(default_factory=io.StringIO)
 
     def session(self, overlays: list[Any] | None = None) -> Any:
         return prepare(load_config(str(self.config)), "dev", [], overlays or [])
@@ -187,9 +188,10 @@ class Runner:
 
         options = ApplyOptions(workers=opts.pop("workers", 4), job_timeout=15,
                                poller=AdaptivePoller(initial=0.02), on_progress=on_progress, **opts)
+        self.output = io.StringIO()  # progress lines and reports of the last apply
         with self.client(session) as client:
             return apply_release(client, session.release, session.env, session.promotion, options,
-                                 git_sha="0123abc", stop=stop or threading.Event(), stream=io.StringIO())
+                                 git_sha="0123abc", stop=stop or threading.Event(), stream=self.output)
 
     def plan(self, **kw: Any) -> Any:
         from ivr_ci.promote.planner import compute_plan

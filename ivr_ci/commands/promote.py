@@ -2,6 +2,7 @@
 
 --plan is read-only: render, validate, preflight the target org, compare, order, hash.
 --apply deploys the freshly computed plan all-or-nothing (docs/promote.md).
+--recover restores every flow an interrupted run touched to its snapshot (its journal).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from typing import Any
 
 from ivr_ci import gha
@@ -27,6 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--plan", action="store_true", help="compute and print the plan (read-only)")
     mode.add_argument("--apply", action="store_true", help="deploy the plan, all-or-nothing")
+    mode.add_argument("--recover", action="store_true",
+                      help="restore every flow an interrupted run touched to its snapshot, verify, record it")
     parser.add_argument("--plan-hash", help="--apply: refuse unless the plan computed now has this hash")
     parser.add_argument("--override-window", metavar="REASON",
                         help="--apply outside the maintenance window; the reason goes into the ledger")
@@ -83,6 +85,10 @@ def run(args: argparse.Namespace) -> int:
     if args.concurrency is not None and not 1 <= args.concurrency <= 32:
         raise UsageError("--concurrency must be between 1 and 32")
     config = load_config(args.config)
+    if args.recover:
+        if args.paths or args.menu_overlay:
+            raise UsageError("--recover takes no flow paths or overlays: it restores what the journal recorded")
+        return _recover(config, args)
     overlays = [load_overlay(p) for p in args.menu_overlay]
     session = prepare(config, args.env, list(args.paths), overlays, ledger=args.ledger, lock_dir=args.lock_dir)
     _report_findings(session.findings, annotate=args.format == "text")  # json/markdown stdout stays clean
@@ -139,8 +145,10 @@ def _plan(client: Any, session: Any, args: argparse.Namespace, workers: int) -> 
     from ivr_ci.promote.release import git_sha
     from ivr_ci.promote.report import render_plan
 
+    interrupted = _interrupted_runs(client, session)
     plan = compute_plan(client, session.release, git_sha=git_sha(session.config.base_dir), workers=workers,
                         export_timeout=args.job_timeout)
+    plan.interrupted = interrupted
     sys.stdout.write(render_plan(args.format, plan))
     markdown = render_plan("markdown", plan)
     _write(args.markdown_file, markdown)
@@ -148,19 +156,95 @@ def _plan(client: Any, session: Any, args: argparse.Namespace, workers: int) -> 
     gha.append_summary(markdown)
     gha.set_output("plan-hash", plan.hash)
     gha.set_output("changed-flows", json.dumps([f.name for f in plan.changed]))
-    return 1 if plan.errors else 0
+    return 1 if plan.errors or plan.interrupted else 0
+
+
+def _interrupted_runs(client: Any, session: Any) -> list[dict[str, Any]]:
+    """Open journals of the environment, announced loudly: a plan over a half-deployed org is
+    not a normal plan. A journal whose run still holds a live lock is a run in progress."""
+    import os
+
+    from ivr_ci.promote import journal as J
+    from ivr_ci.promote.lock import read_lock, stale_reason
+    from ivr_ci.promote.recover import announce, retry_command
+    from ivr_ci.promote.target import list_target
+
+    promotion, env = session.promotion, session.env
+    lock = read_lock(os.path.join(promotion.lock_dir, f"{env.name}.lock"))
+    live = lock.get("runId") if lock and stale_reason(lock) is None else None
+    if lock is not None and live is None:
+        print(f"ivr-ci promote: the deploy lock of '{env.name}' is stale (run {lock.get('runId', '?')}: "
+              f"{stale_reason(lock)}); the next --apply or --recover breaks it", file=sys.stderr)
+    found = []
+    for journal in J.open_journals(promotion.journal_dir, env.name):
+        try:
+            target = list_target(client, {f.type for f in journal.flows})
+        except Exception:  # noqa: BLE001 - shown as unknown
+            target = None
+        running = journal.run_id == live
+        action = ("that run is still in progress (it holds the deploy lock): this plan may change under it"
+                  if running else f"run `{retry_command(env.name, session.config.path)}` (or a plain --apply, "
+                                  "which recovers first), then plan again")
+        states = announce(journal, target, action=action)
+        found.append({"runId": journal.run_id, "actor": journal.begin.get("actor"),
+                      "host": journal.begin.get("host"), "startedAt": journal.begin.get("startedAt"),
+                      "outcome": "running" if running else journal.outcome, "flows": states, "next": action})
+    return found
+
+
+def _recover(config: Any, args: argparse.Namespace) -> int:
+    """`--recover`: under the deploy lock, restore every open journal's flows to their snapshots."""
+    from ivr_ci.promote import journal as J
+    from ivr_ci.promote.apply import ApplyOptions, print_broken_lock, recover_open
+    from ivr_ci.promote.ledger import current_actor, new_run_id
+    from ivr_ci.promote.lock import acquire
+    from ivr_ci.promote.poller import AdaptivePoller
+    from ivr_ci.promote.session import make_client
+    from ivr_ci.promote.settings import environment_settings, promotion_settings
+
+    env = environment_settings(config, args.env)
+    promotion = promotion_settings(config, ledger=args.ledger, lock_dir=args.lock_dir)
+    job_timeout = args.job_timeout or promotion.job_timeout
+    opts = ApplyOptions(workers=args.concurrency or promotion.concurrency, job_timeout=job_timeout,
+                        poller=AdaptivePoller(initial=args.poll_interval) if args.poll_interval else AdaptivePoller(),
+                        notify_url=env.notify, github=_github_recorder(env), config_path=args.config)
+    run_id = new_run_id()
+    with make_client(env, api_base=args.api_base, poll_initial=args.poll_interval, job_timeout=job_timeout) as client, \
+            acquire(promotion.lock_dir, env.name, run_id, ttl=promotion.lock_ttl,
+                    info={"actor": current_actor(), "recovering": True}) as lock:
+        print_broken_lock(lock.broken, sys.stderr)
+        if not J.open_journals(promotion.journal_dir, env.name, except_run=run_id):
+            print(f"ivr-ci promote: nothing to recover: no interrupted run of '{env.name}' in "
+                  f"{promotion.journal_dir}", file=sys.stderr)
+            return 0
+        done = recover_open(client, env, promotion, opts, run_id=run_id, broke=lock.broken, stream=sys.stderr,
+                            action="--recover restores every flow it touched to its snapshot")
+    for rec in done:
+        print(f"ledger: {promotion.ledger}\n{rec.entry.to_line()}", file=sys.stderr)
+    lines = [rec.entry.to_line() for rec in done]
+    gha.set_output("ledger-entry", lines[-1] if lines else "")
+    if any(r.recorded is not None and r.recorded.failed_notification_of_failure for r in done):
+        raise OperationFailed("the org was recovered, but change management was not notified (see above)")
+    return 0
+
+
+def _github_recorder(env: Any) -> Any:
+    from ivr_ci.promote.github_deployments import recorder_from_environment
+
+    return recorder_from_environment(env)
 
 
 def _apply(client: Any, session: Any, args: argparse.Namespace, workers: int, job_timeout: float) -> int:
     from ivr_ci.promote.apply import ApplyOptions, apply_release
-    from ivr_ci.promote.notify import notify
     from ivr_ci.promote.poller import AdaptivePoller
     from ivr_ci.promote.release import git_sha
     from ivr_ci.promote.report import apply_markdown, apply_text
 
     poller = AdaptivePoller(initial=args.poll_interval) if args.poll_interval else AdaptivePoller()
     opts = ApplyOptions(plan_hash=args.plan_hash, override_window=args.override_window,
-                        force_unlock=args.force_unlock, workers=workers, job_timeout=job_timeout, poller=poller)
+                        force_unlock=args.force_unlock, workers=workers, job_timeout=job_timeout, poller=poller,
+                        notify_url=session.env.notify, github=_github_recorder(session.env),
+                        config_path=args.config)
     stop = threading.Event()
     with _signals(stop):
         result = apply_release(client, session.release, session.env, session.promotion, opts,
@@ -177,13 +261,8 @@ def _apply(client: Any, session: Any, args: argparse.Namespace, workers: int, jo
     gha.set_output("plan-hash", result.plan.hash)
     gha.set_output("changed-flows", json.dumps([f.name for f in result.plan.changed]))
     gha.set_output("ledger-entry", entry.to_line())
-    if result.ok and result.plan.changed and session.env.notify:
-        payload = {"event": "ivr-ci.deploy", "finishedAt": datetime.now(timezone.utc).isoformat(),
-                   **entry.to_json()}
-        delivered, message = notify(session.env.notify, payload)
-        print(f"ivr-ci promote: {message}", file=sys.stderr)
-        if not delivered and gha.in_actions():
-            gha.warning(message)
     if not result.ok:
         raise OperationFailed(f"promote to '{session.env.name}' failed: {entry.summary}")
+    if result.notification_failed:
+        raise OperationFailed("change management was not notified of a failed deploy (see above)")
     return 0

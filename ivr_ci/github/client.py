@@ -205,6 +205,45 @@ class GitHubClient:
         """The PR's changed files (`diff-entry` objects, all pages; GitHub caps at 3,000)."""
         return list(self.paginate(f"{self._repo_path(repo)}/pulls/{int(number)}/files", {"per_page": 100}))
 
+    # ---- deployments (docs.github.com/rest/deployments): promote's state that outlives the runner
+    def create_deployment(self, repo: str, *, ref: str, environment: str, task: str, payload: Mapping[str, Any],
+                          description: str = "", production_environment: bool | None = None) -> dict[str, Any]:
+        """`auto_merge: false` (never merge into the deployed ref), `required_contexts: []` (the
+        workflow's own checks gated the job). A 409 (merge conflict) or 202 (merge) cannot happen
+        with auto_merge off; anything but 201 is an error."""
+        body: dict[str, Any] = {"ref": ref, "environment": environment, "task": task, "payload": dict(payload),
+                                "description": description, "auto_merge": False, "required_contexts": []}
+        if production_environment is not None:
+            body["production_environment"] = production_environment
+        resp = self.request("POST", f"{self._repo_path(repo)}/deployments", json=body)
+        if resp.status != 201 or not isinstance(resp.data, Mapping) or "id" not in resp.data:
+            raise GitHubError(resp.status, "deployment not created", "POST", f"{self._repo_path(repo)}/deployments")
+        return dict(resp.data)
+
+    def create_deployment_status(self, repo: str, deployment_id: int, state: str, *, environment: str | None = None,
+                                 description: str = "", log_url: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"state": state, "description": description}
+        if environment:
+            body["environment"] = environment
+        if log_url:
+            body["log_url"] = log_url
+        path = f"{self._repo_path(repo)}/deployments/{int(deployment_id)}/statuses"
+        return dict(self.request("POST", path, json=body).data or {})
+
+    def list_deployments(self, repo: str, *, environment: str | None = None, task: str | None = None) -> list[dict[str, Any]]:
+        """Every deployment (all pages, newest first as GitHub orders them)."""
+        params: dict[str, Any] = {"per_page": 100}
+        if environment:
+            params["environment"] = environment
+        if task:
+            params["task"] = task
+        return list(self.paginate(f"{self._repo_path(repo)}/deployments", params))
+
+    def list_deployment_statuses(self, repo: str, deployment_id: int) -> list[dict[str, Any]]:
+        """The statuses of one deployment, newest first."""
+        return list(self.paginate(f"{self._repo_path(repo)}/deployments/{int(deployment_id)}/statuses",
+                                  {"per_page": 100}))
+
     def changed_paths(self, repo: str, number: int) -> list[str]:
         """Changed file paths of a PR; a rename contributes both its old and new path."""
         out: list[str] = []

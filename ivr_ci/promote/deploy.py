@@ -71,6 +71,9 @@ class Deployer:
     progress: Progress
     timeout: float
     touched: dict[Any, JobState | None] = field(default_factory=dict)  # key -> its job (None: not registered)
+    # write-ahead journal hooks: a registered job (before its upload) and a job's final state
+    on_job: Callable[[Any, str], None] | None = None
+    on_final: Callable[[Any, JobState], None] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _touch(self, key: Any, state: JobState | None) -> None:
@@ -86,10 +89,14 @@ class Deployer:
         job = self.client.register_import_job()
         state = JobState(job.id)
         self._touch(key, state)  # before the upload: a failed-looking upload may still have landed
+        if self.on_job is not None:
+            self.on_job(key, job.id)  # durable before the upload: the YAML may land from here on
         self.progress(label, "uploading", f"job {job.id}")
         self.client.upload_import(job, text)
         uploaded = time.monotonic()
         result = self.wait(state, label, uploaded)
+        if self.on_final is not None:
+            self.on_final(key, state)
         if state.final != "Success":
             raise result  # type: ignore[misc]
         seconds = time.monotonic() - start

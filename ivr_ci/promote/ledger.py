@@ -18,9 +18,10 @@ from typing import Any
 from ivr_ci.errors import ConfigError
 from ivr_ci.util.files import write_atomic
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SUCCESS, UNCHANGED, ROLLED_BACK, ROLLBACK_FAILED = "success", "unchanged", "rolled-back", "rollback-failed"
-OUTCOMES = (SUCCESS, UNCHANGED, ROLLED_BACK, ROLLBACK_FAILED)
+INTERRUPTED = "interrupted"  # the run died mid-deploy (no handler ran); a later run recovered the org
+OUTCOMES = (SUCCESS, UNCHANGED, ROLLED_BACK, ROLLBACK_FAILED, INTERRUPTED)
 
 
 def now_iso() -> str:
@@ -73,11 +74,25 @@ class RollbackRecord:
     action: str  # restored | deleted
     version: str | None = None  # the version restored (snapshot) or None for deletes
     ok: bool = False
-    error: str | None = None
+    error: str | None = None  # the first error (a restore's own HTTP error is never overwritten)
+    errors: list[str] = field(default_factory=list)  # every error, in order
+    published_version: str | None = None  # read back after the rollback (None: absent or unpublished)
+    expected: str | None = None  # what it should be: "the content of version 3.0" / "absent"
+
+    def fail(self, message: str) -> None:
+        self.ok = False
+        self.error = self.error or message
+        if message not in self.errors:
+            self.errors.append(message)
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "type": self.type, "action": self.action, "version": self.version,
-                "ok": self.ok, "error": self.error}
+        out: dict[str, Any] = {"name": self.name, "type": self.type, "action": self.action, "version": self.version,
+                               "ok": self.ok, "error": self.error}
+        if self.errors[1:] or (self.errors and self.errors[0] != self.error):
+            out["errors"] = list(self.errors)
+        if self.published_version is not None or self.expected is not None:
+            out["publishedVersion"], out["expected"] = self.published_version, self.expected
+        return out
 
 
 @dataclass
@@ -101,6 +116,11 @@ class LedgerEntry:
     api: dict[str, int] = field(default_factory=dict)
     maintenance: list[dict[str, Any]] = field(default_factory=list)  # windows the deployed flows carry
     prompts: list[Any] = field(default_factory=list)  # ivr_ci.promote.prompts.PromptRecord
+    broke_stale_lock: dict[str, Any] | None = None  # the stale lock this run broke (lock.describe_broken)
+    notification: dict[str, Any] | None = None  # {url, delivered, status, attempts, error}
+    recovered_by: str | None = None  # interrupted runs: the run that restored the org
+    recovers: str | None = None  # a recovery run: the run whose changes it undid
+    github_deployment: dict[str, Any] | None = None  # {id, url, state} when recorded as a GitHub Deployment
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -115,7 +135,17 @@ class LedgerEntry:
             "api": self.api,
             **({"maintenance": self.maintenance} if self.maintenance else {}),
             **({"prompts": [p.to_json() for p in self.prompts]} if self.prompts else {}),
+            **self._optional(),
         }
+
+    def _optional(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in (("brokeStaleLock", self.broke_stale_lock), ("notification", self.notification),
+                           ("recoveredBy", self.recovered_by), ("recovers", self.recovers),
+                           ("githubDeployment", self.github_deployment)):
+            if value is not None:
+                out[key] = value
+        return out
 
     def to_line(self) -> str:
         return json.dumps(self.to_json(), sort_keys=False, separators=(",", ":"), ensure_ascii=False)
@@ -154,6 +184,26 @@ def append_entry(path: str, entry: LedgerEntry) -> None:
     if existing and not existing.endswith("\n"):
         existing += "\n"
     write_atomic(path, existing + entry.to_line() + "\n")
+
+
+def replace_entry(path: str, entry: LedgerEntry) -> None:
+    """Rewrite the (last) line of `entry.run_id` with the entry as it is now, e.g. once the
+    notification was delivered; appends when the line is missing. Call under the deploy lock."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            lines = fh.read().splitlines()
+    except FileNotFoundError:
+        lines = []
+    for i in range(len(lines) - 1, -1, -1):
+        try:
+            data = json.loads(lines[i])
+        except ValueError:
+            continue
+        if isinstance(data, dict) and data.get("runId") == entry.run_id and data.get("environment") == entry.environment:
+            lines[i] = entry.to_line()
+            write_atomic(path, "\n".join(lines) + "\n")
+            return
+    append_entry(path, entry)
 
 
 def deployed_releases(entries: list[dict[str, Any]], environment: str) -> list[dict[str, Any]]:

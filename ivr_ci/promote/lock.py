@@ -72,6 +72,7 @@ class DeployLock:
     run_id: str
     holder: dict[str, Any]
     ttl: float
+    broken: dict[str, Any] | None = None  # the stale lock this run broke: its content and why
     _stop: threading.Event | None = None
     _thread: threading.Thread | None = None
 
@@ -144,8 +145,15 @@ def stale_reason(data: dict[str, Any], now: float | None = None) -> str | None:
     return None
 
 
+def describe_broken(broken: dict[str, Any]) -> str:
+    return (f"broke the stale deploy lock of run {broken.get('runId') or '?'} by {broken.get('actor') or '?'} on "
+            f"{broken.get('host') or '?'} (pid {broken.get('pid')}, since {broken.get('acquiredAt') or '?'}): "
+            f"{broken.get('reason')}")
+
+
 def acquire(lock_dir: str, environment: str, run_id: str, *, ttl: float, info: dict[str, Any]) -> DeployLock:
-    """Take the environment's deploy lock or raise LockBusy naming the holder."""
+    """Take the environment's deploy lock or raise LockBusy naming the holder. A stale lock is
+    broken; `lock.broken` says whose and why (the caller prints it and records it)."""
     os.makedirs(lock_dir, exist_ok=True)
     path = os.path.join(lock_dir, f"{environment}.lock")
     holder = {"environment": environment, "host": socket.gethostname(), "pid": os.getpid(),
@@ -164,6 +172,8 @@ def acquire(lock_dir: str, environment: str, run_id: str, *, ttl: float, info: d
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)  # stale: broken under the guard, so only one run does it
             lock.holder["brokeStaleLock"] = f"run {current.get('runId', '?')}: {reason}"
+            lock.broken = {"runId": current.get("runId"), "actor": current.get("actor"), "host": current.get("host"),
+                           "pid": current.get("pid"), "acquiredAt": current.get("acquiredAt"), "reason": reason}
         _write(path, lock._content(), exclusive=True)
     lock._stop = threading.Event()
     lock._thread = threading.Thread(target=lock._refresh, name="ivr-ci-lock-heartbeat", daemon=True)

@@ -94,6 +94,8 @@ class Plan:
     @property
     def changed_prompts(self) -> list[Any]:
         return [p for p in self.prompts if p.changed]
+    # open journals of runs that did not finish: the org may be half-deployed (recover.announce)
+    interrupted: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def changed(self) -> list[PlanFlow]:
@@ -132,6 +134,7 @@ class Plan:
             "notes": self.notes,
             "permissions": self.permissions,
             **({"maintenance": self.maintenance} if self.maintenance else {}),
+            "interruptedRuns": self.interrupted,
         }
 
 

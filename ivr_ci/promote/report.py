@@ -59,8 +59,19 @@ def _flows_in_order(plan: Plan) -> list[PlanFlow]:
     return sorted(plan.flows, key=lambda f: (f.order is None, f.order or 0, f.name))
 
 
+def _interrupted_text(plan: Plan) -> list[str]:
+    lines = []
+    for run in plan.interrupted:
+        what = "IS STILL RUNNING" if run["outcome"] == "running" else "DID NOT FINISH"
+        lines += [f"!!! NOT A NORMAL PLAN: run {run['runId']} by {run.get('actor') or '?'} on {run.get('host') or '?'} "
+                  f"(started {run.get('startedAt')}) {what}; the org may be HALF-DEPLOYED:"]
+        lines += [f"!!!   {s}" for s in run["flows"]]
+        lines.append(f"!!!   next: {run['next']}")
+    return lines + ([""] if lines else [])
+
+
 def plan_text(plan: Plan) -> str:
-    lines = [f"Plan for environment '{plan.environment}' ({plan.api_base or '?'})"
+    lines = _interrupted_text(plan) + [f"Plan for environment '{plan.environment}' ({plan.api_base or '?'})"
              + (f" at {plan.git_sha[:12]}" if plan.git_sha else ""),
              f"  plan hash: {plan.hash}", f"  {_counts(plan)}", ""]
     width = max([len(f.label) for f in plan.flows] + [4])
@@ -108,8 +119,14 @@ def _change_details(f: PlanFlow) -> str:
 def plan_markdown(plan: Plan) -> str:
     status = "❌ cannot be applied" if plan.errors else (
         "✅ nothing to deploy" if not plan.changed and not plan.changed_prompts else "ready to apply")
-    out = [f"### ivr-ci promote plan: `{md_inline(plan.environment)}` — {status}", "",
-           f"{_counts(plan)} · plan hash `{plan.hash}`", ""]
+    if plan.interrupted:
+        status = "🚨 the org may be half-deployed by an interrupted run: not a normal plan"
+    out = [f"### ivr-ci promote plan: `{md_inline(plan.environment)}` — {status}", ""]
+    for run in plan.interrupted:
+        out += [f"> [!CAUTION]\n> Run `{md_inline(run['runId'])}` by {md_inline(str(run.get('actor') or '?'))} "
+                f"(started {md_inline(str(run.get('startedAt')))}) did not finish. Next: {md_inline(run['next'])}", ""]
+        out += [f"- {md_inline(s)}" for s in run["flows"]] + [""]
+    out += [f"{_counts(plan)} · plan hash `{plan.hash}`", ""]
     if plan.changed:
         out += ["| # | | Flow | Published now | Change |", "|---|---|---|---|---|"]
         for f in plan.changed:
@@ -168,7 +185,8 @@ def apply_text(entry: LedgerEntry) -> str:
 
 def apply_markdown(entry: LedgerEntry) -> str:
     data = entry.to_json()
-    icon = {"success": "✅", "unchanged": "✅", "rolled-back": "↩️", "rollback-failed": "🚨"}[data["outcome"]]
+    icon = {"success": "✅", "unchanged": "✅", "rolled-back": "↩️", "rollback-failed": "🚨",
+            "interrupted": "💀"}.get(data["outcome"], "❔")
     out = [f"### ivr-ci promote `{md_inline(data['environment'])}`: {icon} {data['outcome']}", "",
            md_inline(data["summary"]), "",
            f"run `{data['runId']}` · plan hash `{data['planHash']}` · {data['durationSeconds']}s", ""]

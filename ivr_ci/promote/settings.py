@@ -66,6 +66,7 @@ class PromotionSettings:
     concurrency: int = DEFAULT_CONCURRENCY
     lock_ttl: float = DEFAULT_LOCK_TTL_MINUTES * 60.0
     job_timeout: float = DEFAULT_JOB_TIMEOUT_MINUTES * 60.0
+    journal_dir: str = ""  # write-ahead journals (ivr_ci.promote.journal); default <lock-dir>/journal
 
 
 def _where(config: Config, *path: str) -> str:
@@ -146,6 +147,8 @@ def promotion_settings(config: Config, *, ledger: str | None = None, lock_dir: s
     if lock_dir is None:
         lock_dir = config.resolve(section["lock-dir"]) if section.get("lock-dir") else \
             os.path.join(os.path.dirname(os.path.abspath(ledger_path)), "locks")
+    journal_dir = config.resolve(section["journal-dir"]) if section.get("journal-dir") else \
+        os.path.join(lock_dir, "journal")
     groups = [list(g) for g in section.get("groups") or []]
     return PromotionSettings(
         ledger=ledger_path,
@@ -155,4 +158,5 @@ def promotion_settings(config: Config, *, ledger: str | None = None, lock_dir: s
         concurrency=whole_number(section.get("concurrency"), 1, 32) or DEFAULT_CONCURRENCY,
         lock_ttl=(whole_number(section.get("lock-ttl-minutes"), 1, 10080) or DEFAULT_LOCK_TTL_MINUTES) * 60.0,
         job_timeout=(whole_number(section.get("job-timeout-minutes"), 1, 60) or DEFAULT_JOB_TIMEOUT_MINUTES) * 60.0,
+        journal_dir=journal_dir,
     )
