@@ -115,12 +115,22 @@ def _states(reader: H.OrgReader) -> dict[str, str]:
 
 
 @pytest.fixture
-def killed(request, tmp_path, emulator_factory):
+def webhook() -> Any:
+    from tests.test_promote_notify import Webhook
+
+    hook = Webhook()
+    yield hook
+    hook.server.shutdown()
+    hook.server.server_close()
+
+
+@pytest.fixture
+def killed(request, tmp_path, emulator_factory, webhook):
     """A promote killed at the point named by the test's parameter; returns the context."""
     arm, kill, settings = KILL_POINTS[request.param]
     emu = emulator_factory(seed=H.seed(H.rendered(OLD), **settings))
     reader = H.OrgReader(emu.base_url)
-    config = H.write_project(tmp_path, NEW, emu.base_url)
+    config = H.write_project(tmp_path, NEW, emu.base_url, env_extra=f"    notify: {webhook.url}\n")
     arm(reader)
     proc = Apply(config, tmp_path)
     kill(reader, proc)
@@ -173,7 +183,7 @@ def test_kill_then_plan_warns_and_recover_restores_every_flow(killed, capsys):
 
 
 @pytest.mark.parametrize("killed", list(KILL_POINTS), indirect=True)
-def test_kill_then_plain_apply_recovers_first_then_applies(killed, capsys):
+def test_kill_then_plain_apply_recovers_first_then_applies(killed, webhook, capsys):
     emu, reader, config, journal, proc = killed
     assert _cli(config, "--apply") == 0
     err = capsys.readouterr().err
@@ -183,6 +193,9 @@ def test_kill_then_plain_apply_recovers_first_then_applies(killed, capsys):
     first, second = read_ledger(str(tmp_path_of(config) / "ledger.jsonl"))
     assert (first["runId"], first["outcome"]) == (journal.run_id, "interrupted")
     assert second["outcome"] == "success" and first["recoveredBy"] == second["runId"]
+    # change management heard of both: the interrupted run (once recovered) and the new deploy
+    assert [p["outcome"] for p in webhook.received] == ["interrupted", "success"]
+    assert first["notification"]["delivered"] is True
 
 
 def tmp_path_of(config: Any) -> Any:
