@@ -228,7 +228,8 @@ def check(states: list[WindowState], env: EnvSettings, ledger: str, at: datetime
                    "late": event == "start" and first.end is not None and at >= first.end,
                    "checkedAt": W._iso(at)}
         if notify_url:
-            delivered, message = notify(notify_url, payload)
+            delivery = notify(notify_url, payload)
+            delivered, message = delivery.delivered, delivery.message
         else:
             delivered, message = True, "no notify: URL configured for the environment; recorded only"
         messages.append(f"{summary} — {message}")

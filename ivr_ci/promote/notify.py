@@ -72,7 +72,7 @@ def notify(url: str, payload: dict[str, Any], *, attempts: int = 4, backoff: flo
         if not retry or n == attempts:
             break
         time.sleep((BACKOFF if backoff is None else backoff) * 2 ** (n - 1))
-    tail = "the deploy itself succeeded" if outcome in ("success", "unchanged") else \
-        f"change management has NOT been told of this {outcome} deploy"
-    return Delivery(False, f"notification to {_shown(url)} failed after {n} attempt(s): {last} ({tail})",
+    tail = "" if not outcome else " (the deploy itself succeeded)" if outcome in ("success", "unchanged") else \
+        f" (change management has NOT been told of this {outcome} deploy)"
+    return Delivery(False, f"notification to {_shown(url)} failed after {n} attempt(s): {last}{tail}",
                     _shown(url), code, n, last)
