@@ -14,12 +14,35 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any, Protocol, TypeVar
 
 from ivr_ci.audit.params import ReverseMap
 
-if TYPE_CHECKING:
-    from ivr_ci.audit.export import ExportedFile
+
+class NamedFlow(Protocol):
+    """What naming needs of an org flow (export.OrgFlow)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def yaml_type(self) -> str: ...
+
+
+class Placed(Protocol):
+    """An exported flow to be given a path (export.ExportedFile); naming does not import export."""
+
+    path: str
+
+    @property
+    def flow(self) -> NamedFlow: ...
+
+
+P = TypeVar("P", bound=Placed)
 
 _PLACEHOLDER = re.compile(r"\{\{[^{}]*\}\}")
 
@@ -37,10 +60,10 @@ def slug(name: str, rmap: ReverseMap | None = None, fallback: str = "flow") -> s
     return out or fallback
 
 
-def assign_paths(items: list[ExportedFile], out_dir: str, rmap: ReverseMap, existing: dict[Any, Any]) -> None:
+def assign_paths(items: Sequence[P], out_dir: str, rmap: ReverseMap, existing: dict[Any, Any]) -> None:
     """Set `item.path` for every exported flow (see the module docstring)."""
     taken = {os.path.abspath(e.path) for e in existing.values()}
-    fresh: list[ExportedFile] = []
+    fresh: list[P] = []
     for item in items:
         match = existing.get((item.flow.yaml_type, item.flow.name.casefold()))
         if match is not None:
@@ -48,14 +71,14 @@ def assign_paths(items: list[ExportedFile], out_dir: str, rmap: ReverseMap, exis
         else:
             fresh.append(item)
 
-    def candidates(item: ExportedFile) -> list[str]:
+    def candidates(item: P) -> list[str]:
         base = slug(item.flow.name, rmap, item.flow.yaml_type)
         return [os.path.join(out_dir, f"{base}.yaml"),
                 os.path.join(out_dir, f"{base}.{item.flow.yaml_type}.yaml"),
                 os.path.join(out_dir, f"{base}.{item.flow.yaml_type}-{item.flow.id[:8]}.yaml")]
 
     for level in range(3):
-        groups: dict[str, list[ExportedFile]] = defaultdict(list)
+        groups: dict[str, list[P]] = defaultdict(list)
         for item in fresh:
             groups[os.path.abspath(candidates(item)[level])].append(item)
         left = []

@@ -16,7 +16,6 @@ __all__ = ["FlowContext", "SetContext", "key_col", "key_line"]  # key_*: re-expo
 if TYPE_CHECKING:
     from ivr_ci.config import Config
     from ivr_ci.prompts.load import PromptLibrary
-    from ivr_ci.rules.expressions import Analysis
     from ivr_ci.rules.reach import FlowGraph
 
 
@@ -26,6 +25,9 @@ class FlowContext:
     config: Config
     options: dict[str, Any] = field(default_factory=dict)  # this rule's options (defaults + config)
     env: str | None = None  # --env NAME for substitution checks
+    # what a rule family computes once per flow and its rules share (key: the family's name);
+    # the family owns the value and its type (e.g. rules.expressions.analysis)
+    shared: dict[str, Any] = field(default_factory=dict)
 
     @property
     def flow(self) -> Flow:
@@ -43,12 +45,6 @@ class FlowContext:
 
         return FlowGraph(self.flow, self.refs)
 
-    @cached_property
-    def expressions(self) -> Analysis:
-        """Every `exp:` parsed and typed once, shared by the IVR6xx rules."""
-        from ivr_ci.rules.expressions import analyse
-
-        return analyse(self)
 
 
 @dataclass

@@ -63,6 +63,14 @@ _VERDICTS: dict[tuple, Verdict] = {}
 _MISSING = object()
 
 
+def analysis(ctx: FlowContext) -> Analysis:
+    """Every `exp:` of the flow parsed and typed once, shared by the IVR6xx rules."""
+    found = ctx.shared.get("expressions")
+    if not isinstance(found, Analysis):
+        found = ctx.shared["expressions"] = analyse(ctx)
+    return found
+
+
 def analyse(ctx: FlowContext) -> Analysis:
     flow = ctx.flow
     if "exp" not in ctx.doc.text:
@@ -173,7 +181,7 @@ def _codes(*names: str) -> frozenset[str]:
 
 
 def _hits(ctx: FlowContext, codes: frozenset[str]) -> Iterator[Hit]:
-    for occ in ctx.expressions.occurrences:
+    for occ in analysis(ctx).occurrences:
         assert occ.verdict is not None
         for p in occ.verdict.problems:
             if p.code in codes:
@@ -217,7 +225,7 @@ def _hit(occ: Occurrence, start: int, end: int, message: str) -> Hit:
     """,
 )
 def expression_syntax(ctx: FlowContext) -> Iterator[Hit]:
-    for occ in ctx.expressions.occurrences:
+    for occ in analysis(ctx).occurrences:
         assert occ.verdict is not None
         for p in occ.verdict.problems:
             if p.code == "syntax" and not _placeholder_artefact(occ.text):
@@ -380,7 +388,7 @@ def undeclared_variable(ctx: FlowContext) -> Iterator[Hit]:
     from ivr_ci.expr import ExprSyntaxError, Var, parse, walk
     from ivr_ci.expr.catalogue import load
 
-    a = ctx.expressions
+    a = analysis(ctx)
     cat = load() if a.occurrences else None
     known = a.declared | a.written
     for occ in a.occurrences:
@@ -452,7 +460,7 @@ def not_set_not_allowed(ctx: FlowContext) -> Iterator[Hit]:
 def constant_condition(ctx: FlowContext) -> Iterator[Hit]:
     from ivr_ci.expr import Call, Literal, NotSet, Placeholder, Var, parse, walk
 
-    for occ in ctx.expressions.occurrences:
+    for occ in analysis(ctx).occurrences:
         if occ.slot not in ("decision.condition", "switch case") or "{{" in occ.text:
             continue
         assert occ.verdict is not None
