@@ -45,8 +45,9 @@ def openapi_problems(emu: RunningEmulator) -> list[str]:
     from ivr_ci.openapi_check import genesys_document
 
     doc = genesys_document()  # the shared subset plus the repository's extensions (user prompts)
-    if doc is None:
-        return []
+    if doc is None:  # a missing reference is a failure, not a check silently skipped
+        return ["genesys-openapi-subset.json not found (../shared/reference or $IVR_CI_REFERENCE_DIR): "
+                "the exchanges cannot be checked"]
     problems: list[str] = []
     for ex in emu.exchanges:
         if ex["area"] not in ("api", "oauth"):
