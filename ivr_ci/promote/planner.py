@@ -12,7 +12,7 @@ from ivr_ci.promote.plan import CREATE, UNCHANGED, UPDATE, Plan, PlanFlow
 from ivr_ci.promote.preflight import check_objects, permission_report
 from ivr_ci.promote.release import Release
 from ivr_ci.promote.render import RenderedFlow
-from ivr_ci.promote.target import TargetIndex, export_published, list_target
+from ivr_ci.promote.target import export_published, list_target
 
 if TYPE_CHECKING:
     from ivr_ci.flow.model import Flow
@@ -149,8 +149,3 @@ def _order(plan_flows: list[PlanFlow], flows: list[RenderedFlow]) -> None:
         caller, callee = by_key.get(d.caller), by_key.get(d.callee)
         if caller and callee and caller.changed and callee.changed:
             caller.depends_on.append(label(d.callee))
-
-
-def plan_target_index(client: GenesysClient, plan: Plan) -> TargetIndex:
-    """A fresh listing of the plan's flows (used after deploys and rollbacks)."""
-    return list_target(client, {f.type for f in plan.flows})
