@@ -116,8 +116,16 @@ def build_report(opts: ReportOptions, *, stream_events: Any = None) -> AuditRepo
     release, drift_note = _release(config, env, opts.paths) if opts.drift else (None, "--no-drift: not checked")
     entries = read_ledger(promotion.ledger)
     notes: list[str] = []
+    ledger_path: str | None = promotion.ledger
     if not os.path.exists(promotion.ledger):
-        notes.append(f"no deployment ledger at {promotion.ledger}: no event can be matched to a deployment")
+        from ivr_ci.promote.github_deployments import ledger_from_github
+
+        found = ledger_from_github(env) if opts.ledger is None else None
+        if found is not None:
+            entries, ledger_path, note = found
+            notes.append(note)
+        else:
+            notes.append(f"no deployment ledger at {promotion.ledger}: no event can be matched to a deployment")
 
     with make_client(env, api_base=opts.api_base) as client:
         clients = set(opts.pipeline_clients) | set(settings["pipeline-clients"]) or {client.client_id}
@@ -139,7 +147,7 @@ def build_report(opts: ReportOptions, *, stream_events: Any = None) -> AuditRepo
             progress.note(f"flow metrics around {len(in_range)} deployment(s)")
             releases = release_outcomes(client, in_range, now, window)
     return AuditReport(opts.env, rng, now, windows, agg, in_range, drift, releases,
-                       ledger_path=promotion.ledger, ledger_entries=len(ledger.deployments),
+                       ledger_path=ledger_path, ledger_entries=len(ledger.deployments),
                        pipeline_clients=sorted(clients), notes=notes)
 
 

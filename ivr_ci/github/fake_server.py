@@ -1,7 +1,8 @@
 """A loopback fake GitHub REST server for tests (stdlib `ThreadingHTTPServer`, no requests).
 
-Serves the six operations of `github-openapi-subset.json` (issue comments: list, create, get,
-update, delete; PR files: list) statefully, with GitHub-style pagination (`per_page` ≤ 100,
+Serves the ten operations of `github-openapi-subset.json` (issue comments: list, create, get,
+update, delete; PR files: list; deployments: create, list; deployment statuses: create, list)
+statefully, with GitHub-style pagination (`per_page` ≤ 100,
 `page`, `Link` header with first/prev/next/last). EVERY request and EVERY response is checked
 against the OpenAPI subset with `ivr_ci.openapi_check`; problems are appended to
 `fake.violations` (tests assert it stays `[]`).
@@ -14,7 +15,8 @@ Knobs (plain attributes, change them any time):
   author of comments it creates); `seed_comment(...)` plants comments by anyone;
 * `inject(status, count=1, retry_after=None, method=None)`: the next matching requests fail
   (5xx, secondary rate limits) before normal handling;
-* `set_pr_files(number, [...])`: the PR's changed files.
+* `set_pr_files(number, [...])`: the PR's changed files;
+* `deployments(repo)`: the deployments created (newest first), each with its `statuses`.
 
 Real GitHub answers 403/404 on PATCH/DELETE and injected faults where the subset declares no such
 status; those responses are recorded in `fake.deviations` instead of `violations`.
@@ -82,6 +84,8 @@ class FakeGitHub:
     _tokens: dict[str, tuple[str, str]] = field(default_factory=dict)
     _issues: dict[tuple[str, int], list[dict[str, Any]]] = field(default_factory=dict)
     _files: dict[tuple[str, int], list[dict[str, Any]]] = field(default_factory=dict)
+    _deployments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # repo -> newest first
+    _statuses: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # deployment id -> newest first
     _faults: list[_Fault] = field(default_factory=list)
     _next_id: int = 1000
     _clock: int = 0
@@ -122,6 +126,11 @@ class FakeGitHub:
                 "contents_url": f"{self.base_url}/repos/{repo}/contents/{name}?ref=abc", **entry,
             })
         self._files[(repo, number)] = entries
+
+    def deployments(self, repo: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [{**d, "statuses": [dict(s) for s in self._statuses.get(d["id"], [])]}
+                    for d in self._deployments.get(repo, [])]
 
     def inject(self, status: int, count: int = 1, retry_after: int | None = None,
                method: str | None = None) -> None:
@@ -174,6 +183,10 @@ class FakeGitHub:
                     msg = "You have exceeded a secondary rate limit." if fault.status in (403, 429) else "Server Error"
                     return fault.status, {"message": msg, "documentation_url": DOCS}, headers
         parts = path.strip("/").split("/")
+        if len(parts) >= 4 and parts[0] == "repos" and parts[3] == "deployments":
+            with self._lock:
+                return self._deployment_call(method, f"{parts[1]}/{parts[2]}", parts[4:], path, query, body,
+                                             self._tokens.get(token or "", self.default_user))
         if len(parts) < 5 or parts[0] != "repos":
             return 404, {"message": "Not Found", "documentation_url": DOCS}, {}
         repo = f"{parts[1]}/{parts[2]}"
@@ -219,6 +232,79 @@ class FakeGitHub:
             return 200, comment, {}
         return 404, {"message": "Not Found", "documentation_url": DOCS}, {}
 
+    # ------------------------------------------------------------------ deployments
+    def _deployment_call(self, method: str, repo: str, rest: list[str], path: str, query: dict[str, list[str]],
+                         body: Any, who: tuple[str, str]) -> tuple[int, Any, dict[str, str]]:
+        if not rest:
+            if method == "GET":
+                items = self._deployments.get(repo, [])
+                for key in ("sha", "ref", "task", "environment"):
+                    if query.get(key):
+                        items = [d for d in items if d.get(key) == query[key][0]]
+                return self._page(path, query, items)
+            if method == "POST":
+                if self.forbid_writes:
+                    return _forbidden()
+                if not isinstance(body, dict) or not isinstance(body.get("ref"), str) or not body["ref"]:
+                    return 422, {"message": "Invalid request.", "documentation_url": DOCS}, {}
+                return 201, self._create_deployment(repo, body, who), {}
+        elif len(rest) == 2 and rest[0].isdigit() and rest[1] == "statuses":
+            did = int(rest[0])
+            if not any(d["id"] == did for d in self._deployments.get(repo, [])):
+                return 404, {"message": "Not Found", "documentation_url": DOCS}, {}
+            if method == "GET":
+                return self._page(path, query, self._statuses.get(did, []))
+            if method == "POST":
+                if self.forbid_writes:
+                    return _forbidden()
+                states = ("error", "failure", "inactive", "in_progress", "queued", "pending", "success")
+                if not isinstance(body, dict) or body.get("state") not in states:
+                    return 422, {"message": "Invalid request.", "documentation_url": DOCS}, {}
+                if len(str(body.get("description") or "")) > 140:
+                    return 422, {"message": "Validation Failed", "documentation_url": DOCS, "errors": [
+                        {"resource": "DeploymentStatus", "code": "custom", "field": "description",
+                         "message": "description is too long (maximum is 140 characters)"}]}, {}
+                return 201, self._create_status(repo, did, body, who), {}
+        return 404, {"message": "Not Found", "documentation_url": DOCS}, {}
+
+    def _create_deployment(self, repo: str, body: dict[str, Any], who: tuple[str, str]) -> dict[str, Any]:
+        self._next_id += 1
+        did, now = self._next_id, _wall_clock()
+        api = f"{self.base_url}/repos/{repo}"
+        ref = body["ref"]
+        sha = ref if len(ref) == 40 and all(c in "0123456789abcdef" for c in ref) else f"{did:040x}"
+        env = str(body.get("environment") or "production")
+        dep = {
+            "url": f"{api}/deployments/{did}", "id": did, "node_id": f"DE_{did}", "sha": sha, "ref": ref,
+            "task": str(body.get("task") or "deploy"), "payload": body.get("payload", {}),
+            "original_environment": env, "environment": env, "description": body.get("description") or "",
+            "creator": _user(who[0], who[1], 41898282 if who[1] == "Bot" else 1000 + len(who[0])),
+            "created_at": now, "updated_at": now, "statuses_url": f"{api}/deployments/{did}/statuses",
+            "repository_url": api, "transient_environment": bool(body.get("transient_environment", False)),
+            "production_environment": bool(body.get("production_environment", env == "production")),
+        }
+        self._deployments.setdefault(repo, []).insert(0, dep)
+        return dict(dep)
+
+    def _create_status(self, repo: str, did: int, body: dict[str, Any], who: tuple[str, str]) -> dict[str, Any]:
+        self._next_id += 1
+        sid, now = self._next_id, _wall_clock()
+        api = f"{self.base_url}/repos/{repo}"
+        dep = next(d for d in self._deployments[repo] if d["id"] == did)
+        env = str(body.get("environment") or dep["environment"])
+        status = {
+            "url": f"{api}/deployments/{did}/statuses/{sid}", "id": sid, "node_id": f"DES_{sid}",
+            "state": body["state"], "creator": _user(who[0], who[1], 41898282 if who[1] == "Bot" else 1000),
+            "description": str(body.get("description") or ""), "environment": env,
+            "target_url": str(body.get("target_url") or body.get("log_url") or ""), "created_at": now,
+            "updated_at": now, "deployment_url": dep["url"], "repository_url": api,
+            "environment_url": str(body.get("environment_url") or ""),
+            "log_url": str(body.get("log_url") or body.get("target_url") or ""),
+        }
+        self._statuses.setdefault(did, []).insert(0, status)
+        dep["updated_at"] = now
+        return dict(status)
+
     def _page(self, path: str, query: dict[str, list[str]], items: list[dict[str, Any]]) -> tuple[int, Any, dict[str, str]]:
         try:
             per_page = min(max(int(query.get("per_page", ["30"])[0]), 1), 100)
@@ -238,6 +324,13 @@ class FakeGitHub:
         if page > 1:
             links += [link(1, "first"), link(page - 1, "prev")]
         return 200, [dict(i) for i in chunk], ({"Link": ", ".join(links)} if links else {})
+
+
+def _wall_clock() -> str:
+    """Deployments carry real times: audit-report places them in its time range."""
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _forbidden() -> tuple[int, Any, dict[str, str]]:

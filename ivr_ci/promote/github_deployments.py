@@ -89,6 +89,10 @@ class DeploymentRecorder:
         if not ref:
             return None
         payload = {**entry.to_json(), "outcome": "in-progress", "finishedAt": None}
+        if journal is not None and not payload["flows"]:  # what the run is about to change
+            payload["flows"] = [{"name": f.name, "type": f.type, "action": f.action, "flowId": f.flow_id,
+                                 "previousVersion": f.previous_version, "newVersion": None, "status": "pending"}
+                                for f in journal.flows]
         client = self._client()
         try:
             dep = client.create_deployment(
@@ -96,8 +100,8 @@ class DeploymentRecorder:
                 description=_short(f"ivr-ci promote {entry.environment}: run {entry.run_id}"),
                 production_environment=None)
             client.create_deployment_status(self.repo, int(dep["id"]), "in_progress", environment=self.environment,
-                                            description=_short(f"deploying {len(entry.flows) or ''} flow(s)".replace(
-                                                "  ", " ")), log_url=_run_url())
+                                            description=_short(f"deploying {len(payload['flows'])} flow(s)"),
+                                            log_url=_run_url())
         except Exception as exc:  # noqa: BLE001 - the file ledger still records the run
             self._warn("record the run as a GitHub Deployment", exc)
             return None
@@ -141,3 +145,25 @@ def read_deployments(client: GitHubClient, repo: str, environment: str, ledger_e
                                      "state": final.get("state") if final else "in_progress"}
         out.append(entry)
     return sorted(out, key=lambda e: str(e.get("startedAt") or ""))
+
+
+def ledger_from_github(env: EnvSettings) -> tuple[list[dict[str, Any]], str, str] | None:
+    """audit-report without a ledger file: (entries, source label, note) read from the GitHub
+    Deployments of `$GITHUB_REPOSITORY`, or None when there is no repository or token. A read
+    that fails is reported in the note (the report goes on without deployments)."""
+    repo, token = os.environ.get("GITHUB_REPOSITORY"), _token()
+    if not repo or not token:
+        return None
+    from ivr_ci.github.client import GitHubClient
+
+    gha.mask(token)
+    name = github_environment(env)
+    source = f"GitHub Deployments of {repo} (environment {name})"
+    client = GitHubClient(token=token)
+    try:
+        entries = read_deployments(client, repo, name, env.name)
+    except Exception as exc:  # noqa: BLE001 - e.g. a token without deployments: read
+        return [], source, f"no ledger file and {source} could not be read: {exc}"
+    finally:
+        client.close()
+    return entries, source, f"no ledger file: {len(entries)} deployment(s) read from {source}"

@@ -60,4 +60,5 @@ def record(entry: L.LedgerEntry, *, ledger_path: str, notify_url: str | None,
                 (gha.error if entry.outcome in FAILED_OUTCOMES else gha.warning)(delivery.message)
     if github is not None and github_deployment_id is not None:
         github.finish(github_deployment_id, entry)
+        L.replace_entry(ledger_path, entry)  # with the deployment's final state
     return Recorded(entry.outcome, delivery)
