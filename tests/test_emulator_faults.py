@@ -148,3 +148,12 @@ def test_upload_faults_look_like_s3(emulator_api, emulator):
     r = requests.put(reg["presignedUrl"], data=b"x", headers=reg["headers"])
     assert r.status_code == 500 and b"<Code>InternalError</Code>" in r.content
     assert requests.put(reg["presignedUrl"], data=b"x", headers=reg["headers"]).status_code == 200
+
+
+def test_conflict_can_be_injected_on_any_path(emulator_api, emulator):
+    add_fault(emulator, kind="error", path=FLOWS, status=409)
+    r = emulator_api.get(FLOWS)
+    assert r.status_code == 409 and r.json()["code"] == "conflict"
+    assert emulator_api.get(FLOWS).status_code == 200
+    bad = requests.post(emulator.url("/__admin/faults"), json={"kind": "error", "status": 404})
+    assert bad.status_code == 400 and "409" in bad.text

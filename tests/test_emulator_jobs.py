@@ -229,3 +229,18 @@ def test_every_resource_backend_round_trips_its_state(emulator_api, emulator):
     assert org.exports.poll_export(org.exports.jobs[export["id"]]).status in ("Started", "Success")
     assert len(org.audits) == len(emulator.backend.org().audits)
     assert org.new_id("x") == emulator.backend.org().new_id("x")  # the id counter came along
+
+
+def test_an_abandoned_import_job_still_finishes_on_the_service_clock(emulator_api):
+    """The real service runs an uploaded job whether or not anyone polls it: a client that
+    registers, uploads and dies (a killed runner) still publishes the flow."""
+    api = emulator_api
+    reg = api.post("/api/v2/flows/jobs").json()
+    put = requests.put(reg["presignedUrl"], data=flow_yaml(name="Abandoned IVR").encode(), headers=reg["headers"])
+    assert put.status_code == 200
+    names = lambda: [f["name"] for f in api.get("/api/v2/flows?pageSize=100").json()["entities"]]  # noqa: E731
+    assert "Abandoned IVR" not in names()  # not yet: the job has not had its time
+    api.emu.backend.clock.advance(api.emu.backend.settings.import_job_completes_ms / 1000 + 1)
+    assert "Abandoned IVR" in names()  # nobody polled, the job finished anyway
+    job = api.get(f"/api/v2/flows/jobs/{reg['id']}").json()
+    assert job["status"] == "Success"

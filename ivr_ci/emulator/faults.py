@@ -92,9 +92,9 @@ def parse_rule(spec: Any, rule_id: str) -> FaultRule:
         rate=float(rate) if rate is not None else None,
     )
     if kind == "error":
-        status = _int(spec, "status", 503, 500)
-        if status is None or status > 599:
-            raise FaultError("fault 'error': status must be a 5xx code")
+        status = _int(spec, "status", 503, 400)
+        if status is None or (status != 409 and not 500 <= status <= 599):
+            raise FaultError("fault 'error': status must be 409 (a conflict) or a 5xx code")
     if kind == "latency":
         _int(spec, "ms", 100)
     if kind == "rate_limit":

@@ -116,6 +116,15 @@ class ImportJobsBackend:
         self.complete(job)
         return job
 
+    def settle(self) -> None:
+        """Finish every uploaded job whose time has come, whether anyone polls it or not."""
+        now = self.context.clock.now_ms()
+        horizon = max(self.context.settings.import_job_completes_ms, self.context.settings.job_latency_ms)
+        for job in self.jobs.values():
+            if job.status not in ("Success", "Failure") and job.yaml is not None \
+                    and job.uploaded_ms is not None and now - job.uploaded_ms >= horizon:
+                self.complete(job)
+
     def complete(self, job: ImportJob) -> None:
         errors: list[dict[str, Any]] = []
         parsed = self._check_upload(job, errors)

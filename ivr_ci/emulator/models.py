@@ -141,6 +141,11 @@ class EmulatorBackend:
             self.orgs[name] = OrgBackend(self, name)
         return self.orgs[name]
 
+    def settle_jobs(self) -> None:
+        """Let every org's import jobs finish on the service's clock (called per request)."""
+        for org in self.orgs.values():
+            org.imports.settle()
+
     def org(self, name: str | None = None) -> OrgBackend:
         if name is None:
             return next(iter(self.orgs.values()))

@@ -24,6 +24,7 @@ from ivr_ci.emulator.exceptions import (
     GenesysError,
     OAuthError,
     S3Error,
+    conflict,
     method_not_allowed,
     not_found,
     server_error,
@@ -202,10 +203,15 @@ class _Handler(BaseHTTPRequestHandler):
                 raise OAuthError(400, "invalid_request", f"rate limit exceeded; try again in {arg} seconds",
                                  headers={"Retry-After": str(arg)})
             elif action == "error":
+                if area == "s3" and arg == 409:
+                    raise S3Error(409, "OperationAborted", "A conflicting conditional operation is currently in "
+                                  "progress against this resource. Please try again.")
                 if area == "s3":
                     raise S3Error(arg, "InternalError", "We encountered an internal error. Please try again.")
                 if area == "oauth":
                     raise OAuthError(arg, "server_error", "the authorization server had an internal error")
+                if arg == 409:  # a concurrent change won: what the service says to a lost update
+                    raise conflict("The resource was modified by another request. Reload it and try again.")
                 raise server_error(arg)
 
     def _dispatch(self, method: str, path: str, query: dict[str, list[str]], body: bytes, area: str) -> Response:
@@ -224,6 +230,7 @@ class _Handler(BaseHTTPRequestHandler):
         req = Request(method=method, path=path, query=query, headers=self.headers, body=body, backend=backend,
                       base_url=backend.base_url, remote_ip=self.client_address[0], params=params)
         with backend.lock:
+            backend.settle_jobs()  # the service's jobs run on its clock, not on its clients' polls
             if area == "api":
                 req.principal = backend.authenticate(self.headers.get("Authorization"))
             response = route.handler(req)

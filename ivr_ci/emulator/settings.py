@@ -15,6 +15,9 @@ class Settings:
     export_job_polls: int = 2
     audit_query_polls: int = 2  # the status poll that says Succeeded; earlier ones say Running
     job_latency_ms: int = 0  # and at least this long after the upload
+    # An uploaded import job finishes on its own this long after the upload, polled or not, as the
+    # real service's jobs do: a client that registers, uploads and dies still changes the org.
+    import_job_completes_ms: int = 5000
     presign_ttl: int = 900
     audit_large_results: int = 10000  # allowRedirect=true beyond this many results → 302
     realtime_audit_days: int = 14
