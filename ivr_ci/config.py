@@ -59,7 +59,7 @@ def _did_you_mean(word: str, known: list[str]) -> str:
     return f"; did you mean {close[0]}?" if close else ""
 
 
-def _nearest_id(wrong: str, ids: list[str]) -> str | None:
+def nearest_rule_id(wrong: str, ids: list[str]) -> str | None:
     """The id one typo away (two digits swapped first, then one digit wrong, added or lost)."""
     digits = wrong[3:]
     swapped = [i for i in ids if len(i) == len(wrong) and sorted(i[3:]) == sorted(digits)
@@ -88,7 +88,7 @@ def rule_id_errors(data: Any, source: str) -> list[str]:
 
     def unknown(rule_id: Any, where: list[Any], what: str) -> None:
         if str(rule_id).upper() not in catalogue:
-            near = _nearest_id(str(rule_id).upper(), ids)
+            near = nearest_rule_id(str(rule_id).upper(), ids)
             hint = f"; did you mean {near} ({catalogue[near].name})?" if near else ""
             found.append((locate(data, where)[0], f"{what}: unknown rule id {rule_id!r}{hint} "
                           "(`ivr-ci rules` lists them)"))

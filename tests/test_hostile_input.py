@@ -38,11 +38,24 @@ def _limits() -> None:  # in the child: 1 GB of address space, 20 s of CPU
     resource.setrlimit(resource.RLIMIT_CPU, (20, 20))
 
 
+PEAK_RSS_LIMIT_KB = 150 * 1024  # the issue's bound for a bomb in a flow, the config or a paths file
+
+
 def _bounded(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """Run ivr-ci under the limits and fail if the child's own peak RSS (wait4, this child
+    only) goes over PEAK_RSS_LIMIT_KB."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("IVR_CI_CONFIG", None)
-    return subprocess.run([sys.executable, "-m", "ivr_ci", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=60, preexec_fn=_limits)
+    with open(cwd / ".out", "w+b") as out, open(cwd / ".err", "w+b") as err:
+        child = subprocess.Popen([sys.executable, "-m", "ivr_ci", *args], cwd=cwd, env=env, stdout=out,
+                                 stderr=err, preexec_fn=_limits)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        proc = subprocess.CompletedProcess(child.args, child.returncode, out.read().decode(), err.read().decode())
+    assert usage.ru_maxrss < PEAK_RSS_LIMIT_KB, f"peak RSS {usage.ru_maxrss} KB: {proc.stderr[-500:]}"
+    return proc
 
 
 def test_bomb_in_a_flow_is_ivr001_at_its_anchor_within_bounds(tmp_path):

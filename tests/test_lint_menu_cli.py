@@ -84,6 +84,33 @@ def test_inline_suppression_on_the_line_and_the_line_above(tmp_path) -> None:
     assert {f.rule_id for f in found} - {"IVR110", "IVR116"} <= kept
 
 
+def test_a_suppression_naming_no_rule_is_a_warning_at_the_comment(tmp_path) -> None:
+    text = flow(MENU)
+    found = lint_file_text(tmp_path, text)
+    menu_line = lines_of(found, "IVR116")[0]
+    lines = text.splitlines()
+    lines[menu_line - 1] += "  # ivr-ci: disable=IVR161, IVR110"  # 161: a typo of 116
+    lines.insert(0, "# ivr-ci: disable-file=IVR11")
+    found = lint_file_text(tmp_path, "\n".join(lines) + "\n")
+    unknown = sorted((f.line, f.col, f.message) for f in found if f.rule_id == "IVR004")
+    assert [(line, col) for line, col, _ in unknown] == [(1, 24), (menu_line + 1, lines[menu_line].index("IVR161") + 1)]
+    assert "'IVR161', which is not a rule id; did you mean IVR116 (no-zero-out)?" in unknown[1][2]
+    assert all(f.severity is Severity.WARNING for f in found if f.rule_id == "IVR004")
+    assert lines_of(found, "IVR116")  # the typo silenced nothing
+
+
+def test_a_suppression_of_real_rules_is_not_reported(tmp_path) -> None:
+    lines = flow(MENU).splitlines()
+    lines.insert(0, "# ivr-ci: disable-file=IVR116,ivr110")
+    assert not lines_of(lint_file_text(tmp_path, "\n".join(lines) + "\n"), "IVR004")
+
+
+def lint_file_text(tmp_path: Path, text: str) -> list:
+    path = tmp_path / "flow.yaml"
+    path.write_text(text, encoding="utf-8")
+    return lint_file(path)
+
+
 def test_bad_rule_option_is_a_config_error_with_exit_2(tmp_path, capsys) -> None:
     path = tmp_path / "flow.yaml"
     path.write_text(flow(), encoding="utf-8")

@@ -94,3 +94,20 @@ def test_a_named_flow_is_checked_with_the_rest_of_the_set_as_context(project, ca
     code, found = ivr501(project, capsys, "--config", str(cfg))
     assert code == 1 and {f["path"] for f in found} == {str(project / "main-ivr.paths.yaml")}
     assert len(found) == 4
+
+
+def test_cases_that_stop_at_one_flow_error_are_one_finding_beside_the_flows_own(project, capsys):
+    flow = project / "main-ivr.yaml"
+    flow.write_text("".join(line for line in flow.read_text().splitlines(keepends=True)
+                            if "startUpRef:" not in line))
+    code = main(["validate-flow", str(flow), "--format", "json"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    (grouped,) = [f for f in findings if f["rule"] == "IVR501"]
+    assert code == 1 and grouped["line"] == CASE_LINES[0]
+    assert grouped["message"].startswith("4 path cases (") and "neither startUpRef" in grouped["message"]
+    assert any(f["rule"] == "IVR201" and "startUpRef" in f["message"] for f in findings)
+
+
+def test_a_case_failing_on_its_own_is_still_reported_alone(project, capsys):
+    code, found = ivr501(project, capsys)  # the fixture's cases fail for four different reasons
+    assert not any("stop at the same error" in f["message"] for f in found)

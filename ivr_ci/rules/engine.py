@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from ivr_ci.config import Config
+from ivr_ci.config import Config, nearest_rule_id
 from ivr_ci.findings import Finding, Severity
 from ivr_ci.flow import FlowDocument
 from ivr_ci.rules.catalogue import Hit, Rule, load_catalogue
@@ -15,6 +15,18 @@ _SUPPRESS_RE = re.compile(r"#\s*ivr-ci:\s*disable(-file)?=([A-Za-z0-9_, -]+)")
 
 
 Suppressions = tuple[dict[int, set[str]], set[str]]
+UNKNOWN_SUPPRESSION = "IVR004"
+
+
+def _suppression_comments(text: str, lines: list[str] | None = None) -> Iterator[tuple[int, int, bool, list[str]]]:
+    """Each `# ivr-ci: disable[-file]=` comment: line, column of its ids, whole-file?, the ids."""
+    if "ivr-ci:" not in text:
+        return
+    for number, line in enumerate(lines if lines is not None else text.splitlines(), start=1):
+        m = _SUPPRESS_RE.search(line)
+        if m:
+            ids = [i.strip().upper() for i in m.group(2).split(",") if i.strip()]
+            yield number, m.start(2) + 1, bool(m.group(1)), ids
 
 
 def _suppressions(text: str, lines: list[str] | None = None) -> Suppressions:
@@ -22,14 +34,9 @@ def _suppressions(text: str, lines: list[str] | None = None) -> Suppressions:
     ids disabled for the whole file."""
     by_line: dict[int, set[str]] = {}
     whole_file: set[str] = set()
-    if "ivr-ci:" not in text:
-        return by_line, whole_file
-    for number, line in enumerate(lines if lines is not None else text.splitlines(), start=1):
-        m = _SUPPRESS_RE.search(line)
-        if not m:
-            continue
-        ids = {i.strip().upper() for i in m.group(2).split(",") if i.strip()}
-        if m.group(1):
+    for number, _col, whole, id_list in _suppression_comments(text, lines):
+        ids = set(id_list)
+        if whole:
             whole_file |= ids
         else:
             by_line.setdefault(number, set()).update(ids)
@@ -78,6 +85,7 @@ class Engine:
                     sev = p.severity if rule is None or p.severity is Severity.WARNING else rule.severity
                     raw.append(Finding(p.rule_id, sev, p.message, p.path, p.line, p.col,
                                        flow=_flow_name(doc)))
+            raw.extend(self._unknown_suppressions(docs if keep is None else [d for d in docs if d.path in keep]))
         for doc in docs:
             if doc.flow is None or (keep is not None and doc.path not in keep):
                 continue
@@ -107,6 +115,28 @@ class Engine:
         if context:
             raw = [f for f in raw if f.path not in context or id(f) in origins]
         return self._suppress(raw, docs, origins)
+
+    def _unknown_suppressions(self, docs: list[FlowDocument]) -> list[Finding]:
+        """IVR004: a suppression comment naming no rule silences nothing (ruff's RUF102 does the
+        same for `# noqa`); the nearest real id is named, as for the config's rule ids."""
+        rule = self.catalogue.get(UNKNOWN_SUPPRESSION)
+        sev = self.severity(rule) if rule is not None else None
+        if rule is None or sev is None:
+            return []
+        out = []
+        ids = sorted(self.catalogue)
+        for doc in docs:
+            for line, col, whole, found in _suppression_comments(doc.text, doc.lines):
+                for rule_id in found:
+                    if rule_id in self.catalogue:
+                        continue
+                    near = nearest_rule_id(rule_id, ids)
+                    hint = f"; did you mean {near} ({self.catalogue[near].name})?" if near else ""
+                    kind = "disable-file" if whole else "disable"
+                    out.append(Finding(rule.id, sev, f"`# ivr-ci: {kind}=` names {rule_id!r}, which is not a rule "
+                                       f"id{hint} (it silences nothing; `ivr-ci rules` lists them)",
+                                       doc.path, line, col, flow=_flow_name(doc)))
+        return out
 
     def _findings(self, rule: Rule, sev: Severity, hits: Iterable[Hit], doc: FlowDocument | None,
                   default_path: str = "") -> list[Finding]:

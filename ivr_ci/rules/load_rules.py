@@ -30,3 +30,12 @@ register(Rule(
     "inQueueCall:\n  name: Hold",
     "inqueueCall:\n  name: Hold",
 ))
+register(Rule(
+    "IVR004", "unknown-suppression", "load", Severity.WARNING,
+    "a `# ivr-ci: disable=` comment names a rule id that does not exist",
+    "A misspelt id in a suppression comment silences nothing, so the finding it was written for "
+    "keeps failing CI, or worse, the author believes a rule is off that is not. Reported at the "
+    "comment with the nearest real id, as ruff reports an invalid code in `# noqa` (RUF102).",
+    "description: Main line  # ivr-ci: disable=IVR1130",
+    "description: Main line  # ivr-ci: disable=IVR113",
+))

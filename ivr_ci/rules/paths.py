@@ -4,7 +4,8 @@ A flow rule like any other (severity, `lint.disable`, inline and file suppressio
 all come from the engine): for a flow with a sibling paths file (`main-ivr.paths.yaml` beside
 `main-ivr.yaml`) it simulates every case (ivr_ci.simulate) and reports each failing case at the
 case's line in the paths file. `# ivr-ci: disable=IVR501` there (on the case's line or the one
-above) or `disable-file=IVR501` in the paths file or the flow silences it.
+above) or `disable-file=IVR501` in the paths file or the flow silences it. Cases that all stop
+at the same error of the flow itself are one finding, at the first of them.
 """
 
 from __future__ import annotations
@@ -54,7 +55,22 @@ def path_assertions(ctx: FlowContext) -> Iterator[Hit]:
     if os.path.abspath(paths.flow_path) != os.path.abspath(ctx.doc.path):
         return  # its `flow:` names another file; that file's own run covers it
     _, results = run_paths_file(paths, ctx.config, ctx.env)
-    for r in results:
-        if not r.passed:
-            yield Hit(r.case.line, 1, f"path case '{r.case.name}' (keys "
-                      f"{','.join(r.case.inp.keys) or 'none'}): {'; '.join(r.failures)}", path=paths_path)
+    failing = [r for r in results if not r.passed]
+    # Cases that all stop at one error of the flow (no start, a broken reference) say it once:
+    # seven copies of "the flow has neither startUpRef..." bury the flow's own finding.
+    same_error: dict[str, list[str]] = {}
+    for r in failing:
+        got = r.result.outcome
+        if got.kind == "error" and got.reason:
+            same_error.setdefault(got.reason, []).append(r.case.name)
+    for r in failing:
+        got = r.result.outcome
+        shared = same_error.get(got.reason or "") if got.kind == "error" else None
+        if shared and len(shared) > 1:
+            if r.case.name == shared[0]:
+                names = ", ".join(f"'{n}'" for n in shared[:5]) + (f" and {len(shared) - 5} more" if len(shared) > 5 else "")
+                yield Hit(r.case.line, 1, f"{len(shared)} path cases ({names}) stop at the same error in "
+                          f"the flow: {got.reason}; fix the flow, then the cases run", path=paths_path)
+            continue
+        yield Hit(r.case.line, 1, f"path case '{r.case.name}' (keys "
+                  f"{','.join(r.case.inp.keys) or 'none'}): {'; '.join(r.failures)}", path=paths_path)
