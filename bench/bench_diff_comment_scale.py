@@ -21,9 +21,9 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
-from ivr_ci.github.fake_server import start_fake_github  # noqa: E402
 from tests.conftest_github import write_pr_event  # noqa: E402
 from tests.diff_helpers import many_menus_flow  # noqa: E402
+from tests.fake_github import start_fake_github  # noqa: E402
 
 
 def git(cwd: str, *args: str) -> None:

@@ -11,8 +11,8 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar, overload
 
 from ivr_ci import __version__
 from ivr_ci.errors import IvrCiError
@@ -23,13 +23,24 @@ from ivr_ci.stages import COMMANDS as STAGE_TABLE
 COMMANDS: dict[str, tuple[str, str]] = {c.name: (c.module, c.help) for c in STAGE_TABLE}
 BATCH_COMMANDS = frozenset(c.name for c in STAGE_TABLE if c.batch)
 
+_N = TypeVar("_N")
+
 
 class CommandParser(argparse.ArgumentParser):
     """An option that takes one value takes the next argument as it, even when that starts
     with `-` (`--keys -,1`, as getopt does). argparse alone reads `-,1` as an unknown option
     and fails with "expected one argument" unless it is written `--keys=-,1`."""
 
-    def parse_known_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> Any:
+    # The overloads are argparse's own (typeshed), so this stays a drop-in ArgumentParser.
+    @overload
+    def parse_known_args(self, args: Iterable[str] | None = None,
+                         namespace: None = None) -> tuple[argparse.Namespace, list[str]]: ...
+    @overload
+    def parse_known_args(self, args: Iterable[str] | None, namespace: _N) -> tuple[_N, list[str]]: ...
+    @overload
+    def parse_known_args(self, *, namespace: _N) -> tuple[_N, list[str]]: ...
+
+    def parse_known_args(self, args: Iterable[str] | None = None, namespace: Any = None) -> Any:
         if args is not None:
             args = self._attach_dash_values(list(args))
         return super().parse_known_args(args, namespace)

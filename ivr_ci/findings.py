@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class Severity(str, enum.Enum):
@@ -37,8 +38,8 @@ class Finding:
             return f"{self.path}:{self.line}:{self.col or 1}"
         return self.path
 
-    def to_json(self) -> dict:
-        data = {
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
             "rule": self.rule_id,
             "severity": self.severity.value,
             "message": self.message,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 
 from ivr_ci.rules.catalogue import load_catalogue
 from ivr_ci.rules.docs import render_rules_markdown
@@ -163,7 +164,7 @@ def render_action_tables(action: dict) -> str:
     return "\n".join(lines)
 
 
-def _action_readme(stage: str):
+def _action_readme(stage: str) -> Callable[[], str]:
     def render() -> str:
         import yaml
 

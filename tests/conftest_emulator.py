@@ -37,17 +37,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def openapi_problems(emu: RunningEmulator) -> list[str]:
     """Every recorded API/OAuth exchange checked against genesys-openapi-subset.json (with the
-    repository's extensions, ivr_ci/schemas/genesys-openapi-*.json).
+    repository's extensions, reference/genesys-openapi-*.json).
 
     Responses produced by an injected fault are not checked (they stand in for proxies and
     load balancers, e.g. a 502); their requests still are.
     """
-    from ivr_ci.openapi_check import genesys_document
+    from tests.openapi_check import ReferenceMissing, genesys_document
 
-    doc = genesys_document()  # the shared subset plus the repository's extensions (user prompts)
-    if doc is None:  # a missing reference is a failure, not a check silently skipped
-        return ["genesys-openapi-subset.json not found (../shared/reference or $IVR_CI_REFERENCE_DIR): "
-                "the exchanges cannot be checked"]
+    try:
+        doc = genesys_document()  # the shared subset plus the repository's extensions (user prompts)
+    except ReferenceMissing as exc:  # a missing reference is a failure, not a check silently skipped
+        return [f"{exc}: the exchanges cannot be checked"]
     problems: list[str] = []
     for ex in emu.exchanges:
         if ex["area"] not in ("api", "oauth"):

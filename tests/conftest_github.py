@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from ivr_ci.github.fake_server import FakeGitHub, start_fake_github
+from tests.fake_github import FakeGitHub, start_fake_github
 
 PR_REPO = "acme/ivr"
 PR_NUMBER = 7

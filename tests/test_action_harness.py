@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from ivr_ci.github.fake_server import FakeGitHub
 from tests.action_expr import Evaluator, ExpressionError, evaluate_if, interpolate
 from tests.action_harness import (
     HarnessError,
@@ -16,6 +15,7 @@ from tests.action_harness import (
     parse_file_command,
     run_action,
 )
+from tests.fake_github import FakeGitHub
 
 ACTIONS = Path(__file__).parent / "fixtures" / "actions"
 

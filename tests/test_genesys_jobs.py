@@ -58,12 +58,13 @@ def flow_yaml(name: str = "Billing IVR", queue: str = "General Support") -> str:
 
 
 class Events:
-    """The Deployer's progress lines, as (label, stage, detail)."""
+    """The Deployer's progress lines, as (label, stage, detail). Exactly the `Progress`
+    contract (three arguments, none optional), so a call that leaves one out fails here."""
 
     def __init__(self) -> None:
         self.seen: list[tuple[str, str, str]] = []
 
-    def __call__(self, label: str, stage: str, detail: str = "") -> None:
+    def __call__(self, label: str, stage: str, detail: str) -> None:
         self.seen.append((label, stage, detail))
 
     @property

@@ -13,7 +13,7 @@ from ivr_ci.github.client import (
     GitHubRateLimited,
     GitHubValidationFailed,
 )
-from ivr_ci.github.fake_server import FakeGitHub, start_fake_github
+from tests.fake_github import FakeGitHub, start_fake_github
 
 REPO = "acme/ivr"
 TOKEN = "ghs_superSecretToken42"

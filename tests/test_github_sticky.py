@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from ivr_ci.github.client import GitHubClient, GitHubError
-from ivr_ci.github.fake_server import FakeGitHub
 from ivr_ci.github.sticky import (
     GITHUB_BODY_LIMIT,
     TRUNCATION_NOTE,
@@ -17,6 +16,7 @@ from ivr_ci.github.sticky import (
     upsert_comment,
 )
 from tests.conftest_github import ActionsEnv
+from tests.fake_github import FakeGitHub
 
 REPO = "acme/ivr"
 

@@ -4,13 +4,27 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 
-from ivr_ci.openapi_check import OpenApiDoc, reference_path
+from tests.openapi_check import (
+    OWN_REFERENCE,
+    OpenApiDoc,
+    ReferenceMissing,
+    genesys_extensions,
+    reference_path,
+)
 
-GITHUB = reference_path("github-openapi-subset.json")
-GENESYS = reference_path("genesys-openapi-subset.json")
+
+# resolved when a test runs, not at import: a missing file fails those tests (ReferenceMissing)
+def github_subset() -> Path:
+    return reference_path("github-openapi-subset.json")
+
+
+def genesys_subset() -> Path:
+    return reference_path("genesys-openapi-subset.json")
+
 COMMENTS = "/repos/acme/ivr/issues/7/comments"
 
 
@@ -37,17 +51,34 @@ def _comment(**over: object) -> dict:
 
 @pytest.fixture(scope="module")
 def gh() -> OpenApiDoc:
-    return OpenApiDoc.load(GITHUB)
+    return OpenApiDoc.load(github_subset())
 
 
 @pytest.fixture(scope="module")
 def gen() -> OpenApiDoc:
-    return OpenApiDoc.load(GENESYS)
+    return OpenApiDoc.load(genesys_subset())
+
+
+def test_references_are_found_in_the_checkout_or_beside_it() -> None:
+    # the repository's own reference/ first (GitHub's subset, extended), ../shared for the rest
+    assert github_subset() == OWN_REFERENCE / "github-openapi-subset.json"
+    assert genesys_subset().is_file() and genesys_subset().parent != OWN_REFERENCE
+    assert [p.name for p in genesys_extensions()] == ["genesys-openapi-prompts.json"]
+
+
+def test_a_missing_reference_is_an_error_naming_where_it_looked(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("IVR_CI_REFERENCE_DIR", str(tmp_path))
+    with pytest.raises(ReferenceMissing) as err:
+        reference_path("no-such-subset.json")
+    assert str(OWN_REFERENCE) in str(err.value) and str(tmp_path) in str(err.value)
+    assert "shared" in str(err.value)
+    (tmp_path / "no-such-subset.json").write_text("{}")
+    assert reference_path("no-such-subset.json") == tmp_path / "no-such-subset.json"
 
 
 def test_load_is_cached_per_file(gh: OpenApiDoc) -> None:
-    assert OpenApiDoc.load(GITHUB) is gh
-    assert OpenApiDoc.load(GITHUB, strip_prefix="/api/v3") is not gh
+    assert OpenApiDoc.load(github_subset()) is gh
+    assert OpenApiDoc.load(github_subset(), strip_prefix="/api/v3") is not gh
 
 
 def test_match_templates_and_decodes_path_params(gh: OpenApiDoc) -> None:
@@ -61,7 +92,7 @@ def test_match_templates_and_decodes_path_params(gh: OpenApiDoc) -> None:
 
 
 def test_strip_prefix_for_ghes_style_base() -> None:
-    doc = OpenApiDoc.load(GITHUB, strip_prefix="/api/v3")
+    doc = OpenApiDoc.load(github_subset(), strip_prefix="/api/v3")
     assert doc.match("GET", "/api/v3/repos/a/b/pulls/3/files")[0].operation_id == "pulls/list-files"
 
 

@@ -9,7 +9,8 @@ import pytest
 from ivr_ci.config import Config
 from ivr_ci.simulate import SimInput, Stub, load_for_simulation, simulate, substitute
 from ivr_ci.simulate.engine import DEFAULT_MENU_TIMEOUT
-from ivr_ci.simulate.world import check_schedule_state, parse_at, parse_keys
+from ivr_ci.simulate.world import check_schedule_state, parse_keys
+from ivr_ci.util.clock import parse_at
 
 FIXTURES = Path(__file__).parent / "fixtures" / "simulate"
 MAIN = str(FIXTURES / "main-ivr.yaml")

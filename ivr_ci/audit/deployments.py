@@ -98,8 +98,8 @@ def parse_deployment(data: dict[str, Any], line: int = 0) -> Deployment | None:
             dep.flows.append(DeployedFlow(str(f["name"]), str(f.get("type") or ""), _text(f.get("flowId")),
                                           _text(f.get("previousVersion")), _text(f.get("newVersion")),
                                           str(f.get("status") or "")))
-    rollback = data.get("rollback") if isinstance(data.get("rollback"), dict) else {}
-    for r in rollback.get("flows") or []:
+    rollback = data.get("rollback")
+    for r in (rollback.get("flows") if isinstance(rollback, dict) else None) or []:
         if isinstance(r, dict) and r.get("name") and r.get("version"):
             dep.rollback_versions.setdefault(str(r["name"]).casefold(), set()).add(str(r["version"]))
     return dep

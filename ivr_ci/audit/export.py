@@ -221,7 +221,7 @@ def run_export(client: GenesysClient, values: dict[str, str], out_dir: str, patt
 
 
 def summary_lines(result: ExportResult) -> list[str]:
-    from ivr_ci.diff.render import counts_phrase
+    from ivr_ci.diff.model import counts_phrase
 
     lines = []
     for f in result.files:

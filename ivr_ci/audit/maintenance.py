@@ -21,7 +21,9 @@ def windows_carried(deployments: list[Deployment]) -> list[dict[str, Any]]:
             item = out.setdefault(str(w["id"]), {"id": str(w["id"]), "when": w.get("when"), "start": w.get("start"),
                                                  "end": w.get("end"), "then": w.get("then"), "flows": {}})
             item.update({k: w.get(k) for k in ("when", "start", "end", "then") if w.get(k)})
-            versions = w.get("versions") if isinstance(w.get("versions"), dict) else {}
+            versions = w.get("versions")
+            if not isinstance(versions, dict):
+                versions = {}
             for flow in w.get("flows") or []:
                 carried = item["flows"].setdefault(str(flow), [])
                 version = versions.get(flow)

@@ -34,6 +34,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ivr_ci.flow.yamlpos import YMap, YSeq
+
 MIN_LENGTH = 3
 _KEYWORDS = frozenset({"true", "false", "yes", "no", "on", "off", "null", "none", "~"})
 # keys whose `{lit: {name: X}}` / `{name: X}` names an org object (as ivr_ci.flow.orgrefs reads them)
@@ -179,8 +181,8 @@ class ReverseMap:
                                                "replace safely; left as is"))
                 return
         if self.empty and span.kind == "flow name":
-            keys = ", ".join(self.empty)
-            out.reports.append((span.line, f"{span.kind} {s!r}: {keys} {'is' if len(self.empty) == 1 else 'are'} "
+            names = ", ".join(self.empty)
+            out.reports.append((span.line, f"{span.kind} {s!r}: {names} {'is' if len(self.empty) == 1 else 'are'} "
                                            "empty in this environment, so whether the name carries "
                                            f"{'it' if len(self.empty) == 1 else 'them'} cannot be told; "
                                            "left as is (add the placeholder by hand, or export into the "
@@ -222,8 +224,9 @@ def _scalar(text: str, starts: list[int], pos: Any, value: str, reference: bool,
 
 
 def _spans(body: Any, text: str, starts: list[int]) -> Iterator[_Span]:
-    """Every scalar that may be parameterised, in a flow's body mapping."""
-    if not isinstance(body, dict):
+    """Every scalar that may be parameterised, in a flow's body mapping (parsed YAML: every
+    mapping a YMap, every list a YSeq, with their positions)."""
+    if not isinstance(body, YMap):
         return
     for key, kind in (("name", "flow name"), ("division", "division")):
         if isinstance(body.get(key), str):
@@ -236,11 +239,12 @@ def _spans(body: Any, text: str, starts: list[int]) -> Iterator[_Span]:
 
 
 def _walk(node: Any, key: Any, parent: Any, text: str, starts: list[int]) -> Iterator[_Span]:
-    if isinstance(node, dict):
+    if isinstance(node, YMap):
         # `{lit: {name: X}}` is Archy's literal for an org object wherever it stands; a bare
         # `{name: X}` only under a key that names one (targetFlow: {name: ...})
-        inner = node.get("lit") if isinstance(node.get("lit"), dict) else (node if key in _NAME_KEYS else None)
-        if isinstance(inner, dict) and isinstance(inner.get("name"), str):
+        lit = node.get("lit")
+        inner = lit if isinstance(lit, YMap) else (node if key in _NAME_KEYS else None)
+        if isinstance(inner, YMap) and isinstance(inner.get("name"), str):
             kind = "flow name" if key in ("targetFlow", "targetFlowSecure", "overrideInQueueFlow") else str(key)
             span = _scalar(text, starts, inner.value_pos("name"), inner["name"], True, kind)
             if span:
@@ -261,7 +265,7 @@ def _walk(node: Any, key: Any, parent: Any, text: str, starts: list[int]) -> Ite
                     yield span
             elif isinstance(v, str) and k == "exp":
                 yield from _find_calls(text, starts, node.value_pos(k), v)
-    elif isinstance(node, list):
+    elif isinstance(node, YSeq):
         for i, item in enumerate(node):
             if isinstance(item, (dict, list)):
                 yield from _walk(item, key, parent, text, starts)

@@ -4,7 +4,7 @@ just the bounded timelines). Drift and metrics are in the Markdown/HTML/JSON for
 from __future__ import annotations
 
 import csv
-from typing import TextIO
+from typing import IO
 
 from ivr_ci.audit.aggregate import Classified
 
@@ -20,7 +20,7 @@ def _cell(value: object) -> str:
 
 
 class CsvEventWriter:
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: IO[str]) -> None:
         self._w = csv.writer(stream, lineterminator="\n")
         self._w.writerow(COLUMNS)
         self.rows = 0

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, TextIO
+from typing import IO, Any
 
 from ivr_ci.audit.aggregate import TIMELINE_LIMIT, Aggregator
 from ivr_ci.audit.deployments import LedgerIndex
@@ -76,7 +76,7 @@ def audit_settings(config: Config) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def open_output(path: str | None) -> Iterator[TextIO]:
+def open_output(path: str | None) -> Iterator[IO[str]]:
     """stdout, or a temp file beside `path` renamed over it only when everything was written."""
     if not path:
         yield sys.stdout

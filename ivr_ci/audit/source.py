@@ -88,8 +88,8 @@ def _window_records(client: GenesysClient, window: QueryWindow) -> Iterator[dict
         try:
             first = next(pages, None)
         except BadRequest:
-            pages, first = None, None  # outside the realtime horizon: use the full-history query
-        if pages is not None:
+            pass  # outside the realtime horizon: use the full-history query
+        else:
             if first is not None:
                 yield first
                 yield from pages

@@ -146,10 +146,11 @@ def run(args: argparse.Namespace) -> int:
     if windows:  # windows the PR schedules, moves or cancels (docs/maintenance.md)
         body, full = with_maintenance(body, windows), with_maintenance(full, windows)
     changed = bool(result.changed_flows) or bool(windows)
+    posted = ""  # exactly what the comment would hold, when --output or --dry-run asks for it
     if args.output or args.dry_run:
         from ivr_ci.github.sticky import with_marker
 
-        posted = with_marker(body, KIND, args.label)  # exactly what the comment would hold
+        posted = with_marker(body, KIND, args.label)
         if args.output:
             write_atomic(args.output, posted)
     outputs: dict[str, str] = {"changed": "true" if changed else "false",

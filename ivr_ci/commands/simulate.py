@@ -15,7 +15,8 @@ from ivr_ci.config import load_config
 from ivr_ci.errors import UsageError
 from ivr_ci.flow.yamlpolicy import check_readable
 from ivr_ci.simulate import SimInput, load_for_simulation, simulate
-from ivr_ci.simulate.world import check_schedule_state, parse_assignment, parse_at, parse_keys, parse_stub
+from ivr_ci.simulate.world import check_schedule_state, parse_assignment, parse_keys, parse_stub
+from ivr_ci.util.clock import parse_at
 from ivr_ci.util.files import write_atomic
 
 

@@ -10,10 +10,11 @@ import argparse
 import json
 import os
 import sys
+from typing import Any
 
 from ivr_ci.config import load_config
 from ivr_ci.errors import ConfigError, UsageError
-from ivr_ci.flow import expand_paths, load_flow_file
+from ivr_ci.flow import expand_paths, load_flow_file, sibling_paths_file
 from ivr_ci.simulate.assertions import (
     CaseResult,
     PathsFile,
@@ -21,7 +22,6 @@ from ivr_ci.simulate.assertions import (
     is_paths_file,
     load_paths_file,
     run_paths_file,
-    sibling_paths_file,
 )
 from ivr_ci.simulate.coverage import Coverage
 from ivr_ci.util.files import write_atomic
@@ -137,13 +137,13 @@ def _render_text(runs: list[tuple[PathsFile, list[CaseResult]]], coverage: Cover
 
 def _render_json(runs: list[tuple[PathsFile, list[CaseResult]]], coverage: Coverage | None,
                  minimum: float | None) -> str:
-    files = [{
+    files: list[dict[str, Any]] = [{
         "path": pf.path, "flow": pf.flow_path,
         "cases": [{"name": r.case.name, "line": r.case.line, "passed": r.passed, "failures": r.failures,
                    "trace": r.result.to_json()} for r in results],
     } for pf, results in runs]
     cases = [c for f in files for c in f["cases"]]
-    doc: dict = {"version": 1, "files": files,
+    doc: dict[str, Any] = {"version": 1, "files": files,
                  "summary": {"cases": len(cases), "passed": sum(c["passed"] for c in cases),
                              "failed": sum(not c["passed"] for c in cases)}}
     if coverage is not None:

@@ -9,6 +9,7 @@ normalize.py for what is not a change at all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ivr_ci.diff.actions import Side, diff_actions
@@ -101,7 +102,9 @@ class FlowComparer:
 
     def _pair_choices(self, ma: Menu, mb: Menu) -> list[tuple[Choice, Choice]]:
         ca, cb = self.a.canon, self.b.canon
-        strip = lambda canon: (lambda c: canon.element_id(c).rpartition("/choice:")[2])  # noqa: E731
+
+        def strip(canon: Canonicalizer) -> Callable[[Choice], str]:
+            return lambda c: canon.element_id(c).rpartition("/choice:")[2]
         pairs = _match(ma.choices, mb.choices, strip(ca), strip(cb))
         for key in (lambda c: c.digit or c.dtmf, lambda c: c.ref_id):
             rest_a = _unpaired(ma.choices, pairs, 0)
@@ -176,8 +179,8 @@ class FlowComparer:
             raw = flow.raw if isinstance(flow.raw, dict) else {}
             for key in ("variables", "startUpTaskVariables"):
                 # canonical declarations are sorted; file order decides which one is "first"
-                items = raw.get(key) if isinstance(raw.get(key), list) else []
-                for item in (canon.value(i) for i in items):
+                items = raw.get(key)
+                for item in (canon.value(i) for i in (items if isinstance(items, list) else [])):
                     if isinstance(item, dict) and len(item) == 1:
                         ((vtype, body),) = item.items()
                         name = str((body.get("name") if isinstance(body, dict) else None) or vtype)

@@ -134,7 +134,7 @@ class _Report:
 
     def _prompt_files(self) -> list[Part]:
         """Prompt files (docs/prompts.md): per language, the old and new TTS; recordings by hash."""
-        out = []
+        out: list[Part] = []
         for pd in self.result.prompts:
             head = f"**{md_inline(pd.name, 120)}** ({self.loc(pd.path)}): {md_inline(pd.summary(), 300)}"
             diffs = []

@@ -120,7 +120,7 @@ def aggregate(org: OrgBackend, body: dict[str, Any]) -> dict[str, Any]:
             continue
         variants = [(o["id"], o["name"]) for o in outcomes] if by_outcome else [(None, None)]
         for outcome_id, outcome_name in variants:
-            vdims = dict(dims)
+            vdims: dict[str, Any] = dict(dims)  # an outcome's id and name are the org object's JSON
             if outcome_id:
                 vdims.update(flowOutcomeId=outcome_id, flowOutcome=outcome_name, flowOutcomeValue="SUCCESS")
             key = tuple((g, vdims[g]) for g in group_by if vdims.get(g))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.message import Message
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -20,7 +21,8 @@ class Request:
     method: str
     path: str
     query: dict[str, list[str]]
-    headers: Mapping[str, str] = field(repr=False)  # carries the bearer token
+    # as http.server parsed them: names case-insensitive, as HTTP's are; carries the bearer token
+    headers: Message = field(repr=False)
     body: bytes = field(repr=False)
     backend: EmulatorBackend = field(repr=False)
     base_url: str = ""

@@ -103,7 +103,9 @@ def create_flow(req: Request) -> Response:
         raise bad_request("A flow name is required.", details=[{"errorCode": "missing.field", "fieldName": "name"}])
     if ftype not in FLOW_TYPES:
         raise invalid_value("type", body.get("type"), list(FLOW_TYPES))
-    division = body.get("division") if isinstance(body.get("division"), dict) else {}
+    division = body.get("division")
+    if not isinstance(division, dict):
+        division = {}
     if division.get("id") and req.org.objects.get("division", division["id"]) is None:
         raise invalid_value("division.id", division["id"])
     flow = req.org.flows.create(name, ftype, req.actor, division.get("id"), str(body.get("description") or ""))

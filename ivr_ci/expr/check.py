@@ -193,7 +193,7 @@ class Checker:
         operand = node.operand
         if node.op == "-" and isinstance(operand, Literal) and operand.type in ("Integer", "Decimal"):
             # Architect folds a signed number into one literal (ParsedExpression R())
-            text = "-" + operand.text if float(operand.value) != 0 else operand.text  # type: ignore[arg-type]
+            text = "-" + operand.text if float(operand.value) != 0 else operand.text
             return _V(Ty(operand.type), node, lit=text)
         op = self.cat.operators[UNARY_OPS[node.op]]
         return self.apply(op, node.op, [self.value(operand)], node, node.start, node.start + 1)
@@ -400,12 +400,12 @@ class Checker:
             fail(name.node, f"There is no property named '{name.lit}' for the data type {target.ty} at "
                             f"position {name.node.start + 1}.", NO_OVERLOAD)
         if r == "Find":
-            coll, item = args[0].ty, args[1].ty
-            assert coll is not None and item is not None
-            if not coll.array:
+            coll_ty, item_ty = args[0].ty, args[1].ty
+            assert coll_ty is not None and item_ty is not None
+            if not coll_ty.array:
                 fail(node, f"{prefix} The argument must be a collection.", NO_OVERLOAD, start, end)
-            if Ty(coll.name) != item:
-                fail(node, f"{prefix} Expected parameter 2 to be of type {coll.name}", NO_OVERLOAD, start, end)
+            if Ty(coll_ty.name) != item_ty:
+                fail(node, f"{prefix} Expected parameter 2 to be of type {coll_ty.name}", NO_OVERLOAD, start, end)
             return o.returns
         if r == "EmptyList":
             a0 = args[0].ty

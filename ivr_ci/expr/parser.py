@@ -86,14 +86,15 @@ class _Parser:
         toks = self.toks
         while True:
             tok = toks[self.i]
-            if tok.kind != "op":
+            op = tok.value
+            if tok.kind != "op" or not isinstance(op, str):  # an op token's value is its text
                 return left
-            prec = _PREC.get(tok.value)  # type: ignore[arg-type]
+            prec = _PREC.get(op)
             if prec is None or prec < min_prec:
                 return left
             self.i += 1
             right = self.binary(prec + 1)
-            left = Binary(str(tok.value), left, right, left.start, right.end, tok.start)
+            left = Binary(op, left, right, left.start, right.end, tok.start)
 
     def power(self) -> Node:
         base = self.unary()

@@ -105,7 +105,7 @@ def first_unknown(*values: Any) -> Unknown | None:
 
 # --- value classes ------------------------------------------------------------------------------
 
-class Collection(list):  # type: ignore[type-arg]
+class Collection(list[Any]):
     """An Architect collection: a list with its item type (an empty one has a type too)."""
 
     def __init__(self, items: Any = (), item_type: str | None = None) -> None:
@@ -117,7 +117,7 @@ class Collection(list):  # type: ignore[type-arg]
         self.item_type = item_type
 
 
-class JsonArray(list):  # type: ignore[type-arg]
+class JsonArray(list[Any]):
     """A JSON array (a JSON value, not an Architect collection)."""
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 from ivr_ci.findings import Finding, Severity
 from ivr_ci.flow.build import build_flow
@@ -41,7 +42,7 @@ class FlowDocument:
         return self.flow is not None
 
 
-def _problem(rule_id: str, message: str, path: str, line: int = 1, col: int = 1, **kw) -> Finding:
+def _problem(rule_id: str, message: str, path: str, line: int = 1, col: int = 1, **kw: Any) -> Finding:
     return Finding(rule_id, Severity.ERROR, message, path, line, col, **kw)
 
 

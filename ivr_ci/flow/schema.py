@@ -81,7 +81,7 @@ def _message(err: Any, node: Any) -> str:
     inst = err.instance
     v = err.validator
     if v == "type":
-        wanted = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        wanted: list[str] = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
         words = " or ".join(dict.fromkeys(_TYPE_WORDS.get(t, t) for t in wanted))
         if custom and "object" in wanted:
             return f"{custom}; found {_describe(inst)}"

@@ -91,10 +91,10 @@ class _PosMap(dict):
         item = dict.get(self, key)
         return default if item is None else _as_pos(item)
 
-    def items(self) -> Any:  # type: ignore[override]
+    def items(self) -> Any:
         return ((k, _as_pos(v)) for k, v in dict.items(self))
 
-    def values(self) -> Any:  # type: ignore[override]
+    def values(self) -> Any:
         return (_as_pos(v) for v in dict.values(self))
 
 
@@ -157,7 +157,8 @@ class YMap(dict):
         return self._node is not None and len(self._node.value) == len(self)
 
     def _index(self) -> None:
-        key_nodes, value_nodes = _PosMap(), {}
+        key_nodes = _PosMap()
+        value_nodes: dict[Any, yaml.Node] = {}
         node = self._node
         if self._keys_aligned():  # no key needs typing again
             pairs = node.value
@@ -311,7 +312,8 @@ def _build(node: yaml.Node, dups: list[DuplicateKey]) -> Any:
     # positions left in the nodes (YMap/YSeq read them on demand).
     cls = node.__class__
     if cls is _ScalarNode:
-        return _scalar(node)
+        # a ScalarNode: mypy does not narrow `node` through the `cls` local the hot path tests
+        return _scalar(node)  # type: ignore[arg-type]
     if cls is _SequenceNode:
         seq = _new_seq(YSeq)
         seq._node, seq._pos, seq._item_pos = node, None, None

@@ -76,9 +76,11 @@ class LookupsMixin:
         """The queue (with `memberCount`, fetched by id when the listing leaves it out)."""
         queue = self.find_by_name("queue", name, cache=cache)
         if queue is not None and "memberCount" not in queue:
+            listed = queue
+
             def full() -> dict[str, Any]:
-                return self._t.json("GET", f"{LOOKUPS['queue']}/{quote(str(queue['id']), safe='')}") or queue
-            queue = self._cached(("queue-by-id", str(queue["id"])), full, cache)
+                return self._t.json("GET", f"{LOOKUPS['queue']}/{quote(str(listed['id']), safe='')}") or listed
+            queue = self._cached(("queue-by-id", str(listed["id"])), full, cache)
         return queue
 
     def queue_member_count(self, name: str) -> int | None:

@@ -221,6 +221,12 @@ def _is_prelude(item: Any) -> bool:
                 (kv[1].get("refId") == PRELUDE_REF or kv[1].get("name") == PRELUDE_NAME))
 
 
+def _made(m: re.Match[str]) -> datetime:
+    """The UTC instant one `MakeDateTime(year, month, day, hour, minute, second)` gives."""
+    year, month, day, hour, minute, second = (int(g) for g in m.groups())
+    return datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
+
+
 def _carried(task: dict[str, Any]) -> list[CarriedWindow]:
     out = []
     for action in task.get("actions") or []:
@@ -232,7 +238,7 @@ def _carried(task: dict[str, Any]) -> list[CarriedWindow]:
             continue
         cond = kv[1].get("condition")
         exp = cond.get("exp") if isinstance(cond, dict) else None
-        bounds = [datetime(*map(int, m.groups()), tzinfo=timezone.utc) for m in _MAKE_RE.finditer(str(exp or ""))]
+        bounds = [_made(m) for m in _MAKE_RE.finditer(str(exp or ""))]
         out.append(CarriedWindow(name[len(DECISION_PREFIX):], bounds[0] if bounds else None,
                                  bounds[1] if len(bounds) > 1 else None))
     return out

@@ -300,10 +300,9 @@ def _run(client: GenesysClient, plan: Plan, entry: L.LedgerEntry, opts: ApplyOpt
     if prompts.touched or prompts.created:  # after the flows that play them
         verified = prompts.rollback() and verified
     entry.rollback, entry.rollback_verified = rolled, verified
-    for rec in rolled:
-        r = records[(rec.type, rec.name)]
-        if rec.ok:
-            r.status = "deleted" if rec.action == "deleted" else "rolled-back"
+    for undo in rolled:  # RollbackRecords: what each flow's rollback did
+        if undo.ok:
+            records[(undo.type, undo.name)].status = "deleted" if undo.action == "deleted" else "rolled-back"
     entry.outcome = L.ROLLED_BACK if verified else L.ROLLBACK_FAILED
     problems = "; ".join([*(f"{r.name}: {r.error}" for r in rolled if not r.ok),
                           *(f"{r.name}: {r.error}" for r in prompts.records if r.status == "rollback-failed")]) \

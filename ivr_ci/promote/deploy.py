@@ -85,7 +85,7 @@ class Deployer:
         if unlock_flow_id:
             self.progress(label, "unlocking", "(--force-unlock)")
             self.client.unlock_flow(unlock_flow_id)
-        self.progress(label, "queued")
+        self.progress(label, "queued", "")
         job = self.client.register_import_job()
         state = JobState(job.id)
         self._touch(key, state)  # before the upload: a failed-looking upload may still have landed
@@ -98,7 +98,7 @@ class Deployer:
         if self.on_final is not None:
             self.on_final(key, state)
         if state.final != "Success":
-            raise result  # type: ignore[misc]
+            raise result
         seconds = time.monotonic() - start
         self.progress(label, "published", f"in {seconds:.1f}s")
         return Published(state.flow_id or "", job.id, seconds, getattr(result, "polls", 0))

@@ -154,17 +154,19 @@ def apply_overlay(text: str, overlay: MenuOverlay, path: str) -> tuple[str, list
     removals: list[tuple[int, int]] = []
     for i, item in enumerate(choices):
         kv = single_key(item)
-        digit = parse_digit(kv[1].get("dtmf")) if kv and isinstance(kv[1], dict) else None
-        if digit in overlay.choices:
+        choice = kv[1] if kv and isinstance(kv[1], dict) else None
+        digit = parse_digit(choice.get("dtmf")) if choice is not None else None
+        if choice is not None and digit in overlay.choices:
             start = choices.item_pos[i].line - 1
             removals.append((start, _block_end(lines, start, dash_col)))
-            notes.append(f"{path}: menu '{overlay.menu}': overlay replaces choice '{kv[1].get('name')}' on digit {digit}")
+            notes.append(f"{path}: menu '{overlay.menu}': overlay replaces choice '{choice.get('name')}' on digit {digit}")
     insert_at = _block_end(lines, choices.item_pos[-1].line - 1, dash_col)
     new_lines: list[str] = []
     for digit, spec in overlay.choices.items():
         dumped = _dump([_choice(digit, spec, body, str(ftype), where)])
         new_lines.extend(indent + ln for ln in dumped)
-    edits = [(start, end, []) for start, end in removals] + [(insert_at, insert_at, new_lines)]
+    edits: list[tuple[int, int, list[str]]] = [(start, end, []) for start, end in removals]
+    edits.append((insert_at, insert_at, new_lines))
     if overlay.audio is not None:
         if "audio" not in menu:
             raise ConfigError(f"{where}: menu '{overlay.menu}' of {path} has no `audio:` to replace")

@@ -142,7 +142,8 @@ def _check_flow_ref(result: Preflight, doc: RenderedFlow, ref: OrgRef, target: T
 def permission_report(pre: Preflight, *, exported: bool, force_unlock: bool, token_info: dict[str, Any] | None,
                       uses_kinds: Iterable[str] = ()) -> dict[str, Any]:
     """What the deploy needs, what this plan's own calls proved, and what the API cannot tell."""
-    required = set(DEPLOY_PERMISSIONS) | {LOOKUPS[k][2] for k in uses_kinds if k in LOOKUPS and LOOKUPS[k][2]}
+    lookup_permissions = (LOOKUPS[k][2] for k in uses_kinds if k in LOOKUPS)
+    required = set(DEPLOY_PERMISSIONS) | {p for p in lookup_permissions if p}
     if force_unlock:
         required.add(UNLOCK_PERMISSION)
     proved = set(pre.exercised) | {"architect:flow:view"}

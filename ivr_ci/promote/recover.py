@@ -100,7 +100,7 @@ def _plan_flows(journal: Journal) -> list[PlanFlow]:
 
 def _settle_jobs(deployer: Deployer, journal: Journal) -> None:
     """Wait for every import job the dead run left without a final state: it may still publish."""
-    labels = {f.key: f.label for f in journal.flows}
+    labels: dict[tuple[object, object], str] = {f.key: f.label for f in journal.flows}
     for job_id, job in journal.jobs().items():
         if job.get("final"):
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any
 
 from ivr_ci import __version__
 from ivr_ci.findings import Finding, Severity
@@ -43,11 +44,11 @@ def render_sarif(findings: list[Finding], stage: str) -> str:
     index = {r["id"]: i for i, r in enumerate(rules)}
     results = []
     for f in findings:
-        region = {"startLine": max(f.line, 1), "startColumn": max(f.col, 1)}
+        region: dict[str, int] = {"startLine": max(f.line, 1), "startColumn": max(f.col, 1)}
         if f.end_line:
             region["endLine"] = f.end_line
             region["endColumn"] = max(f.end_col or 1, 1)
-        result = {
+        result: dict[str, Any] = {
             "ruleId": f.rule_id,
             "level": _LEVEL[f.severity],
             "message": {"text": f.message},

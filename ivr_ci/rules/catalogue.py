@@ -10,7 +10,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from ivr_ci.findings import Severity
 from ivr_ci.stages import RULE_STAGES
@@ -28,6 +28,9 @@ class Hit:
     path: str | None = None  # another file (cross-file rules)
     end_line: int | None = None
     end_col: int | None = None
+
+
+_Check = TypeVar("_Check", bound=Callable[..., Iterable[Hit]])  # a rule's check function
 
 
 @dataclass(frozen=True)
@@ -86,10 +89,11 @@ def register(rule_obj: Rule) -> Rule:
 
 
 def rule(id: str, name: str, *, stage: str, severity: str, summary: str, rationale: str,
-         bad: str, good: str, scope: str = "flow", options: dict[str, Any] | None = None):
-    """Decorator: register the function as the check of a new rule."""
+         bad: str, good: str, scope: str = "flow", options: dict[str, Any] | None = None
+         ) -> Callable[[_Check], _Check]:
+    """Decorator: register the function as the check of a new rule (the function is unchanged)."""
 
-    def wrap(fn: Callable[..., Iterable[Hit]]) -> Callable[..., Iterable[Hit]]:
+    def wrap(fn: _Check) -> _Check:
         register(Rule(id, name, stage, Severity(severity), summary, _clean(rationale), _clean(bad),
                       _clean(good), scope, dict(options or {}), fn))
         return fn

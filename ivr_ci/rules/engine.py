@@ -72,7 +72,9 @@ class Engine:
         reported on a context file (findings about files outside the set, such as the config
         or a prompt file, stay). `exclude`: rule ids not to run."""
         skip = {i.upper() for i in exclude}
-        rules = [r for r in self.catalogue.values() if r.stage == stage and r.check and r.id not in skip]
+        # (rule, its check): rules without a check (load problems, documented only) do not run
+        rules = [(r, r.check) for r in self.catalogue.values()
+                 if r.stage == stage and r.check is not None and r.id not in skip]
         keep = None if targets is None else set(targets)
         context = set() if keep is None else {d.path for d in docs} - keep
         raw: list[Finding] = []
@@ -80,38 +82,39 @@ class Engine:
         if include_load:
             for doc in docs:
                 for p in doc.problems:
-                    rule = self.catalogue.get(p.rule_id)
+                    load_rule = self.catalogue.get(p.rule_id)
                     # load errors cannot be switched off: the file was not understood
-                    sev = p.severity if rule is None or p.severity is Severity.WARNING else rule.severity
-                    raw.append(Finding(p.rule_id, sev, p.message, p.path, p.line, p.col,
+                    load_sev = p.severity if load_rule is None or p.severity is Severity.WARNING \
+                        else load_rule.severity
+                    raw.append(Finding(p.rule_id, load_sev, p.message, p.path, p.line, p.col,
                                        flow=_flow_name(doc)))
             raw.extend(self._unknown_suppressions(docs if keep is None else [d for d in docs if d.path in keep]))
         for doc in docs:
             if doc.flow is None or (keep is not None and doc.path not in keep):
                 continue
             ctx = FlowContext(doc, self.config, env=self.env)
-            for rule in rules:
+            for rule, check in rules:
                 if rule.scope != "flow":
                     continue
                 sev = self.severity(rule)
                 if sev is None:
                     continue
                 ctx.options = self.options(rule)
-                for finding in self._findings(rule, sev, rule.check(ctx), doc):
+                for finding in self._findings(rule, sev, check(ctx), doc):
                     origins[id(finding)] = doc
                     raw.append(finding)
-        set_rules = [r for r in rules if r.scope == "set"]
+        set_rules = [(r, check) for r, check in rules if r.scope == "set"]
         if set_rules:
             sctx = SetContext(docs, self.config, env=self.env)
             by_path = {d.path: d for d in docs}
-            for rule in set_rules:
+            for rule, check in set_rules:
                 sev = self.severity(rule)
                 if sev is None:
                     continue
                 sctx.options = self.options(rule)
-                for hit in rule.check(sctx):
-                    doc = by_path.get(hit.path or "")
-                    raw.extend(self._findings(rule, sev, [hit], doc, default_path=hit.path or ""))
+                for hit in check(sctx):
+                    raw.extend(self._findings(rule, sev, [hit], by_path.get(hit.path or ""),
+                                              default_path=hit.path or ""))
         if context:
             raw = [f for f in raw if f.path not in context or id(f) in origins]
         return self._suppress(raw, docs, origins)

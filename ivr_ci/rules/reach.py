@@ -112,7 +112,7 @@ class FlowGraph:
         # Every reachable node's successors are computed here, so the passes below read
         # `self.succ[...]` directly instead of calling successors() (~10 calls per node).
         seen: dict[Node, None] = {self.root: None}
-        todo = deque([self.root])
+        todo: deque[Node] = deque([self.root])
         while todo:
             for s in self.successors(todo.popleft()):
                 if s not in seen:
@@ -202,8 +202,8 @@ class FlowGraph:
                 for n in scc:
                     self._menu_scc[n] = index
                 self._scc_menus[index] = sum(isinstance(n, Menu) for n in scc)
-        index = self._menu_scc.get(menu)
-        return index is not None and self._scc_menus[index] > 1
+        scc_index = self._menu_scc.get(menu)
+        return scc_index is not None and self._scc_menus[scc_index] > 1
 
     def direct(self, node: Node) -> set[str]:
         """Action/choice types run from `node` before the caller meets another menu."""

@@ -53,8 +53,8 @@ def _spans(node: Any, out: list[Pos]) -> None:
         for k, v in node.items():
             if isinstance(k, str) and "{{" in k and k in node.key_pos:
                 out.append(node.key_pos[k])
-            if isinstance(v, str) and "{{" in v and node.value_pos(k) is not None:
-                out.append(node.value_pos(k))
+            if isinstance(v, str) and "{{" in v and (pos := node.value_pos(k)) is not None:
+                out.append(pos)
             elif isinstance(v, (dict, list)):
                 _spans(v, out)
     elif isinstance(node, YSeq):

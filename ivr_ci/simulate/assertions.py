@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from ivr_ci.config import read_yaml_file
 from ivr_ci.errors import ConfigError
-from ivr_ci.flow import PATHS_SUFFIXES, sibling_paths_file  # noqa: F401  (re-exported)
+from ivr_ci.flow import PATHS_SUFFIXES
 from ivr_ci.flow.yamlpos import key_line
 from ivr_ci.simulate.run import simulate
 from ivr_ci.simulate.trace import SimResult
-from ivr_ci.simulate.world import SimInput, check_schedule_state, parse_at, parse_keys, parse_stub
+from ivr_ci.simulate.world import SimInput, check_schedule_state, parse_keys, parse_stub
+from ivr_ci.util.clock import parse_at
 
 if TYPE_CHECKING:
     from ivr_ci.config import Config

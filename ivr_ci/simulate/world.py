@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from ivr_ci.util.clock import parse_at  # noqa: F401  (re-exported: the simulator's --at)
-
 NO_INPUT = "-"  # a key slot in which the caller presses nothing (the menu times out)
 SCHEDULE_GROUP_STATES = ("open", "closed", "holiday", "emergency")
 _STATE_ALIASES = {"active": "open", "inactive": "closed", "on": "open", "off": "closed"}

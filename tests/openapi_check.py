@@ -1,9 +1,10 @@
-"""Validate HTTP traffic against an OpenAPI 3.0 document (test support for fakes and emulators).
+"""Validate HTTP traffic against an OpenAPI 3.0 document (test support: not part of the package).
 
-Used by the loopback fake GitHub server and the Genesys emulator to check EVERY request and
-response they see against the OpenAPI subsets in `../shared/reference/`::
+Used by the loopback fake GitHub server (tests/fake_github.py) and the Genesys emulator's
+fixture (tests/conftest_emulator.py) to check EVERY request and response they see against the
+OpenAPI subsets (`reference_path()`: the repository's `reference/`, then `../shared/reference/`)::
 
-    doc = OpenApiDoc.load("github-openapi-subset.json")
+    doc = OpenApiDoc.load(reference_path("github-openapi-subset.json"))
     doc.check_request("POST", "/repos/o/r/issues/1/comments", {}, {"body": "hi"})   # -> []
     doc.check_response("POST", "/repos/o/r/issues/1/comments", 201, comment)        # -> [...]
 
@@ -47,23 +48,43 @@ _MAX_ERRORS = 20
 _NO_BODY = (None, b"", "")
 
 
-def reference_path(name: str) -> Path:
-    """A reference file: the repository's own copy in `reference/` when it has one (a subset it
-    extended, e.g. GitHub's with the deployments operations: `../shared` is read-only), else
-    the shared reference set: `$IVR_CI_REFERENCE_DIR` or `../shared/reference/`.
+REPO = Path(__file__).resolve().parents[1]  # this file is tests/openapi_check.py of the checkout
+OWN_REFERENCE = REPO / "reference"
+GENESYS_SUBSET = "genesys-openapi-subset.json"
 
-    E.g. `reference_path("github-openapi-subset.json")`; the defaults are relative to the
-    repository checkout this package lives in (tests and dev installs).
-    """
-    own = Path(__file__).resolve().parents[1] / "reference" / name
-    if own.is_file():
-        return own
+
+class ReferenceMissing(FileNotFoundError):
+    """A reference file is in none of the places looked in: the checks cannot run (a failure)."""
+
+
+def reference_dirs() -> list[Path]:
+    """Where reference files are looked for, in order: the repository's own `reference/` (a
+    subset it extended, e.g. GitHub's with the deployments operations: `../shared` is
+    read-only), then `$IVR_CI_REFERENCE_DIR` when set, then `../shared/reference/` beside the
+    checkout (both the path as given and with symlinks resolved, which differ when the
+    checkout itself is reached through a link)."""
+    dirs = [OWN_REFERENCE]
     env = os.environ.get("IVR_CI_REFERENCE_DIR")
-    base = Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "reference"
-    return base / name
+    if env:
+        dirs.append(Path(env))
+    given = Path(os.path.abspath(__file__)).parents[1]
+    for checkout in (given, REPO):
+        shared = checkout.parent / "shared" / "reference"
+        if shared not in dirs:
+            dirs.append(shared)
+    return dirs
 
 
-EXTENSIONS = Path(__file__).resolve().parent / "schemas"
+def reference_path(name: str) -> Path:
+    """The reference file `name` (e.g. "github-openapi-subset.json") from the first of
+    `reference_dirs()` that has it; `ReferenceMissing`, naming every place looked in, when
+    none has: a test that needs it fails with that message instead of being skipped."""
+    dirs = reference_dirs()
+    for base in dirs:
+        if (base / name).is_file():
+            return base / name
+    raise ReferenceMissing(f"{name} not found in any of: {', '.join(map(str, dirs))} "
+                           "(set IVR_CI_REFERENCE_DIR, or check out ../shared beside the repository)")
 
 
 def merged_document(base: Mapping[str, Any], *extensions: Mapping[str, Any]) -> dict[str, Any]:
@@ -85,13 +106,16 @@ def merged_document(base: Mapping[str, Any], *extensions: Mapping[str, Any]) -> 
     return doc
 
 
-def genesys_document() -> OpenApiDoc | None:
-    """The Genesys OpenAPI subset (`../shared/reference/`) with this repository's extensions
-    (`ivr_ci/schemas/genesys-openapi-*.json`, e.g. the user prompt writes), or None when the
-    shared reference is not available."""
-    path = reference_path("genesys-openapi-subset.json")
-    if not path.is_file():
-        return None
+def genesys_extensions() -> list[Path]:
+    """This repository's extensions of the Genesys subset: `reference/genesys-openapi-*.json`
+    (e.g. the user prompt writes), the subset itself excluded should a copy of it be there."""
+    return sorted(p for p in OWN_REFERENCE.glob("genesys-openapi-*.json") if p.name != GENESYS_SUBSET)
+
+
+def genesys_document() -> OpenApiDoc:
+    """The Genesys OpenAPI subset (`reference_path()`) with this repository's extensions merged
+    in (`genesys_extensions()`); `ReferenceMissing` when the subset is nowhere to be found."""
+    path = reference_path(GENESYS_SUBSET)
     key = (str(path.resolve()) + "+extensions", "")
     with OpenApiDoc._cache_lock:
         doc = OpenApiDoc._cache.get(key)
@@ -99,7 +123,7 @@ def genesys_document() -> OpenApiDoc | None:
         with open(path, encoding="utf-8") as fh:
             base = json.load(fh)
         extensions = []
-        for ext_path in sorted(EXTENSIONS.glob("genesys-openapi-*.json")):
+        for ext_path in genesys_extensions():
             with open(ext_path, encoding="utf-8") as fh:
                 extensions.append(json.load(fh))
         doc = OpenApiDoc(merged_document(base, *extensions))

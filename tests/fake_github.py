@@ -1,10 +1,11 @@
-"""A loopback fake GitHub REST server for tests (stdlib `ThreadingHTTPServer`, no requests).
+"""A loopback fake GitHub REST server for tests and benches (stdlib `ThreadingHTTPServer`, no
+requests); test support, not part of the package.
 
 Serves the ten operations of `github-openapi-subset.json` (issue comments: list, create, get,
 update, delete; PR files: list; deployments: create, list; deployment statuses: create, list)
 statefully, with GitHub-style pagination (`per_page` ≤ 100,
 `page`, `Link` header with first/prev/next/last). EVERY request and EVERY response is checked
-against the OpenAPI subset with `ivr_ci.openapi_check`; problems are appended to
+against the OpenAPI subset with `tests/openapi_check.py`; problems are appended to
 `fake.violations` (tests assert it stays `[]`).
 
 Knobs (plain attributes, change them any time):
@@ -31,7 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from ivr_ci.openapi_check import OpenApiDoc, reference_path
+from tests.openapi_check import OpenApiDoc, reference_path
 
 DOCS = "https://docs.github.com/rest"
 BODY_LIMIT = 65536
