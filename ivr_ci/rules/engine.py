@@ -41,7 +41,6 @@ class Engine:
     def __init__(self, config: Config, env: str | None = None) -> None:
         self.config = config
         self.env = env
-        self.catalogue = load_catalogue()
         lint = config.section("lint")
         self.disabled = {i.upper() for i in lint.get("disable") or []}
         self.severity_overrides = dict(lint.get("severity") or {})
@@ -65,7 +64,9 @@ class Engine:
         reported on a context file (findings about files outside the set, such as the config
         or a prompt file, stay). `exclude`: rule ids not to run."""
         skip = {i.upper() for i in exclude}
-        rules = [r for r in self.catalogue.values() if r.stage == stage and r.check and r.id not in skip]
+        # the load rules and this stage's: the other stages' rule modules are not even imported
+        catalogue = load_catalogue(("load", stage))
+        rules = [r for r in catalogue.values() if r.stage == stage and r.check and r.id not in skip]
         keep = None if targets is None else set(targets)
         context = set() if keep is None else {d.path for d in docs} - keep
         raw: list[Finding] = []
@@ -73,7 +74,7 @@ class Engine:
         if include_load:
             for doc in docs:
                 for p in doc.problems:
-                    rule = self.catalogue.get(p.rule_id)
+                    rule = catalogue.get(p.rule_id)
                     # load errors cannot be switched off: the file was not understood
                     sev = p.severity if rule is None or p.severity is Severity.WARNING else rule.severity
                     raw.append(Finding(p.rule_id, sev, p.message, p.path, p.line, p.col,

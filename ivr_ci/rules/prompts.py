@@ -19,7 +19,6 @@ from ivr_ci.prompts.usage import PromptUse, audio_prompts, prompt_uses
 from ivr_ci.rules.catalogue import Hit, rule
 from ivr_ci.rules.context import SetContext, key_line
 from ivr_ci.rules.menu_common import menu_label
-from ivr_ci.rules.prompt_text import announced_keys
 
 _KEY_ORDER = "1234567890*#"
 
@@ -306,6 +305,8 @@ def prompt_keys_unanswered(ctx: SetContext) -> Iterator[Hit]:
     lib = ctx.prompts
     if not lib.files:
         return
+    from ivr_ci.rules.prompt_text import announced_keys  # its regexes: only with prompt files
+
     for doc in ctx.docs:
         if doc.flow is None:
             continue
