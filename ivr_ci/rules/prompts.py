@@ -138,6 +138,8 @@ def prompt_undefined(ctx: SetContext) -> Iterator[Hit]:
 )
 def prompt_resource_missing(ctx: SetContext) -> Iterator[Hit]:
     lib = ctx.prompts
+    if not lib.by_name:  # no prompt file to miss a resource
+        return
     needs: dict[tuple[str, str], list[PromptUse]] = {}
     files: dict[str, PromptFile] = {}
     for use in prompt_uses(ctx.docs):
@@ -273,7 +275,7 @@ def _audio(ctx: SetContext) -> list[tuple[PromptFile, PromptResource, str | None
     """,
 )
 def prompt_unused(ctx: SetContext) -> Iterator[Hit]:
-    if not any(d.flow is not None for d in ctx.docs):
+    if not any(d.flow is not None for d in ctx.docs) or not ctx.prompts.files:
         return
     used = {u.name.casefold() for u in prompt_uses(ctx.docs)}
     for pf in ctx.prompts.files:
