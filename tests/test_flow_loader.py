@@ -234,3 +234,29 @@ def test_every_corpus_file_loads_as_a_flow(corpus):
         owners = doc.flow.elements_by_path()
         for ref in doc.flow.references:
             assert index.resolve(ref.value, owners.get(ref.owner)) is not None, (path.name, ref.value)
+
+
+def test_org_references_of_some_kinds_are_the_full_list_filtered(corpus):
+    """Cross-file and prompt rules ask for a few kinds: the same references, in the same
+    order, as filtering the full list (every fixture and corpus flow)."""
+    from ivr_ci.flow import load_flow_file
+    from ivr_ci.flow.orgrefs import FLOW_REF_KEYS, may_have_keys
+    from tests.conftest import REPO
+
+    kind_sets = [frozenset({"flow", "commonModule", "botFlow", "digitalBotFlow"}), frozenset({"prompt"}),
+                 frozenset({"queue", "dataAction", "systemPrompt", "division"}), frozenset()]
+    paths = sorted((REPO / "tests" / "fixtures").rglob("*.y*ml")) + list(corpus)
+    checked = 0
+    for path in paths:
+        for kinds in kind_sets:
+            doc = load_flow_file(str(path))
+            flow = doc.flow
+            if flow is None:
+                continue
+            if not may_have_keys(doc.text, FLOW_REF_KEYS):  # what lets IVR301 skip the walk
+                assert not [r for r in flow.org_references() if r.kind in kind_sets[0]], path
+            partial = [vars(r) for r in flow.org_references(kinds)]  # asked first: these kinds' walk
+            assert partial == [vars(r) for r in flow.org_references() if r.kind in kinds], (path, kinds)
+            assert [vars(r) for r in flow.org_references(kinds)] == partial
+            checked += 1
+    assert checked > 500

@@ -70,3 +70,32 @@ def test_rule_families_are_listed_explicitly():
         if r.check is not None:
             assert r.check.__module__.rsplit(".", 1)[-1] in catalogue.FAMILIES, r.id
     assert {r.stage for r in rules.values()} <= set(catalogue.STAGES)
+
+
+def test_each_family_declares_exactly_the_stages_of_its_rules():
+    # a command imports only the families of its stage: one declared wrongly would drop rules
+    rules = catalogue.load_catalogue()
+    by_family: dict[str, set[str]] = {}
+    for r in rules.values():
+        # rules without a check are the loader's own (load_rules registers them for docs and SARIF)
+        family = r.check.__module__.rsplit(".", 1)[-1] if r.check else "load_rules"
+        by_family.setdefault(family, set()).add(r.stage)
+    assert by_family == {f: set(s) for f, s in catalogue.FAMILIES.items()}
+    for stage in catalogue.STAGES:
+        assert catalogue.load_catalogue(("load", stage)) == {
+            k: r for k, r in rules.items() if r.stage in ("load", stage)}, stage
+
+
+def test_a_stage_imports_only_its_own_rule_families():
+    import subprocess
+    import sys
+
+    code = ("import sys; from ivr_ci.rules.catalogue import load_catalogue; load_catalogue(('load', sys.argv[1])); "
+            "print(' '.join(sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith('ivr_ci.rules.'))))")
+    for stage in catalogue.STAGES[1:]:
+        out = subprocess.run([sys.executable, "-c", code, stage], capture_output=True, text=True, check=True,
+                             cwd=REPO).stdout.split()
+        expected = {f for f, s in catalogue.FAMILIES.items() if stage in s or "load" in s}
+        assert expected <= set(out), stage
+        others = {f for f, s in catalogue.FAMILIES.items() if f not in expected}
+        assert not others & set(out), f"{stage} imported other stages' rule modules: {others & set(out)}"

@@ -61,6 +61,20 @@ def test_a_common_module_call_needs_a_common_module_of_that_name(write_flow):
     assert of(validate([main, wrong, module]), "IVR301") == []
 
 
+def test_a_reference_under_a_key_spelt_with_escapes_is_still_found(write_flow):
+    # a flow that writes no reference key is not walked for references; one that spells the
+    # key with a YAML escape is (the key exists only once the scalar is read)
+    from ivr_ci.flow.orgrefs import FLOW_REF_KEYS, may_have_keys
+
+    for key in ('"target\\x46low"', '"targetF\\u006Cow"', '"\\U00000074argetFlow"'):
+        text = _caller("Main", TRANSFER.format(target="Billing IVR").replace("targetFlow", key))
+        assert "targetFlow" not in text
+        hits = of(validate([write_flow(text)]), "IVR301")
+        assert len(hits) == 1 and "transfers to 'Billing IVR'" in hits[0].message, key
+    assert may_have_keys('? "target\\\n  Flow"\n: x\n', FLOW_REF_KEYS)  # an escaped line break
+    assert not may_have_keys('a: "say \\"hi\\"\\n"\nb: target Flow\n', FLOW_REF_KEYS)
+
+
 def test_placeholder_targets_are_skipped_without_env_and_substituted_with_it(write_flow):
     main = write_flow(_caller("Main", CALL_MODULE.format(target="{{module}}")), "main.yaml")
     module = write_flow(MODULE.format(name="Lookup {{suffix}}"), "lookup.yaml")

@@ -118,6 +118,7 @@ class Flow:
     references: list[Reference] = field(default_factory=list)
     placeholders: list[Placeholder] = field(default_factory=list)
     _org_refs: list[OrgRef] | None = field(default=None, repr=False)
+    _org_refs_of: dict[frozenset[str], list[OrgRef]] = field(default_factory=dict, repr=False)
 
     @property
     def api_type(self) -> str:
@@ -151,9 +152,18 @@ class Flow:
             index[block.path] = block
         return index
 
-    def org_references(self) -> list[OrgRef]:
+    def org_references(self, kinds: frozenset[str] | None = None) -> list[OrgRef]:
+        """The org objects the flow names, in file order (cached); with `kinds`, only those of
+        these kinds: the same list filtered, without working out the positions of the others."""
+        if self._org_refs is None and kinds is not None:
+            found = self._org_refs_of.get(kinds)
+            if found is None:
+                from ivr_ci.flow.orgrefs import collect_org_refs
+
+                found = self._org_refs_of[kinds] = collect_org_refs(self, kinds)
+            return found
         if self._org_refs is None:
             from ivr_ci.flow.orgrefs import collect_org_refs
 
             self._org_refs = collect_org_refs(self)
-        return self._org_refs
+        return self._org_refs if kinds is None else [r for r in self._org_refs if r.kind in kinds]

@@ -10,6 +10,7 @@ from typing import Any
 from ivr_ci.flow import FlowDocument
 
 _PROMPT_RE = re.compile(r"\bPrompt\.([A-Za-z0-9_]+)")
+_PROMPT_KIND = frozenset({"prompt"})
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ def prompt_uses(docs: Iterable[FlowDocument]) -> list[PromptUse]:
     for doc in docs:
         if doc.flow is None:
             continue
-        for ref in doc.flow.org_references():
+        for ref in doc.flow.org_references(_PROMPT_KIND):
             if ref.kind == "prompt" and "{{" not in ref.name:
                 out.append(PromptUse(doc, ref.name, ref.line, ref.col))
     return out

@@ -21,9 +21,7 @@ def _uri(path: str) -> str:
 
 def sarif_rules(stage: str | None = None) -> list[dict]:
     out = []
-    for r in load_catalogue().values():
-        if stage and r.stage not in (stage, "load"):
-            continue
+    for r in load_catalogue(("load", stage) if stage else None).values():
         out.append({
             "id": r.id,
             "name": r.name,

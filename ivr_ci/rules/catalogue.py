@@ -53,26 +53,28 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {}
-# Every module under ivr_ci/rules that defines rules, one family each: `load_catalogue()` imports
-# exactly these (a test fails on a rule module missing here). Add a family: one module + one line.
-FAMILIES = (
-    "load_rules",  # IVR0xx: loading problems (every stage)
-    "menu",  # IVR1xx: keypad and choices
-    "menu_settings",  # IVR1xx: timeouts, repeats, no-input
-    "menu_paths",  # IVR1xx: depth, reachability, agent routes, ways back
-    "menu_prompts",  # IVR1xx: announced keys, languages
-    "menu_guids",  # IVR1xx: hard-coded ids
-    "structure",  # IVR2xx
-    "settings_ranges",  # IVR210: settings outside Architect's documented ranges
-    "graph",  # IVR2xx: references and reachability
-    "flow_keys",  # IVR230: misspelt flow-level keys
-    "crossfile",  # IVR3xx: flows calling flows
-    "substitution",  # IVR4xx: placeholders and environments
-    "paths",  # IVR501: *.paths.yaml assertions
-    "expressions",  # IVR6xx: Architect expressions
-    "prompts",  # IVR7xx: user prompts
-    "maintenance",  # IVR8xx: maintenance windows
-)
+# Every module under ivr_ci/rules that defines rules, one family each, with the stages its rules
+# belong to: `load_catalogue()` imports exactly these, and a command imports only the families of
+# its own stage (a test fails on a rule module missing here, or on stages that do not match).
+# Add a family: one module + one line.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "load_rules": ("load",),  # IVR0xx: loading problems (every stage)
+    "menu": ("lint-menu",),  # IVR1xx: keypad and choices
+    "menu_settings": ("lint-menu",),  # IVR1xx: timeouts, repeats, no-input
+    "menu_paths": ("lint-menu",),  # IVR1xx: depth, reachability, agent routes, ways back
+    "menu_prompts": ("lint-menu",),  # IVR1xx: announced keys, languages
+    "menu_guids": ("lint-menu",),  # IVR1xx: hard-coded ids
+    "structure": ("validate-flow",),  # IVR2xx
+    "settings_ranges": ("validate-flow",),  # IVR210: settings outside Architect's documented ranges
+    "graph": ("validate-flow",),  # IVR2xx: references and reachability
+    "flow_keys": ("validate-flow",),  # IVR230: misspelt flow-level keys
+    "crossfile": ("validate-flow",),  # IVR3xx: flows calling flows
+    "substitution": ("validate-flow",),  # IVR4xx: placeholders and environments
+    "paths": ("validate-flow",),  # IVR501: *.paths.yaml assertions
+    "expressions": ("validate-flow",),  # IVR6xx: Architect expressions
+    "prompts": ("lint-menu", "validate-flow"),  # IVR7xx: user prompts
+    "maintenance": ("validate-flow",),  # IVR8xx: maintenance windows
+}
 
 
 def _clean(text: str) -> str:
@@ -101,10 +103,13 @@ def rule(id: str, name: str, *, stage: str, severity: str, summary: str, rationa
     return wrap
 
 
-def load_catalogue() -> dict[str, Rule]:
-    """Import every rule module once; returns the catalogue ordered by id."""
+def load_catalogue(stages: Iterable[str] | None = None) -> dict[str, Rule]:
+    """Import the rule modules once (all of them, or only the families with rules of `stages`);
+    returns the catalogue, or the rules of `stages`, ordered by id."""
     import importlib
 
-    for module in FAMILIES:
-        importlib.import_module(f"ivr_ci.rules.{module}")
-    return dict(sorted(RULES.items()))
+    wanted = None if stages is None else frozenset(stages)
+    for module, module_stages in FAMILIES.items():
+        if wanted is None or not wanted.isdisjoint(module_stages):
+            importlib.import_module(f"ivr_ci.rules.{module}")
+    return dict(sorted((k, r) for k, r in RULES.items() if wanted is None or r.stage in wanted))

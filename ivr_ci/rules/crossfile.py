@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ivr_ci.flow import FlowDocument
 from ivr_ci.flow.model import OrgRef
+from ivr_ci.flow.orgrefs import FLOW_REF_KEYS, may_have_keys
 from ivr_ci.flow.placeholders import substitute_placeholders as substitute
 from ivr_ci.rules.catalogue import Hit, rule
 from ivr_ci.rules.context import SetContext
@@ -21,6 +22,7 @@ from ivr_ci.util.graphs import cyclic_components, shortest_cycle
 
 # OrgRef kind -> the flow type it needs when the reference itself does not say
 _KIND_TYPE = {"flow": None, "commonModule": "commonModule", "botFlow": "botFlow", "digitalBotFlow": "digitalBot"}
+_FLOW_KINDS = frozenset(_KIND_TYPE)
 _VERB = {"flow": "transfers to", "commonModule": "calls common module", "botFlow": "calls bot flow",
          "digitalBotFlow": "calls digital bot flow"}
 
@@ -52,7 +54,9 @@ class FlowSet:
                 self.label.setdefault(self.key(doc), f"{name} ({doc.flow.type})")  # type: ignore[union-attr]
         self.uses: list[FlowUse] = []
         for doc in self.docs:
-            for ref in doc.flow.org_references():  # type: ignore[union-attr]
+            if not may_have_keys(doc.text, FLOW_REF_KEYS):  # names no flow: no walk of its tree
+                continue
+            for ref in doc.flow.org_references(_FLOW_KINDS):  # type: ignore[union-attr]
                 if ref.kind in _KIND_TYPE:
                     name = self.resolved(ref.name, doc)
                     if name is not None:

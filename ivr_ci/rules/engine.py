@@ -48,7 +48,6 @@ class Engine:
     def __init__(self, config: Config, env: str | None = None) -> None:
         self.config = config
         self.env = env
-        self.catalogue = load_catalogue()
         lint = config.section("lint")
         self.disabled = {i.upper() for i in lint.get("disable") or []}
         self.severity_overrides = dict(lint.get("severity") or {})
@@ -72,8 +71,10 @@ class Engine:
         reported on a context file (findings about files outside the set, such as the config
         or a prompt file, stay). `exclude`: rule ids not to run."""
         skip = {i.upper() for i in exclude}
+        # the load rules and this stage's: the other stages' rule modules are not even imported;
         # (rule, its check): rules without a check (load problems, documented only) do not run
-        rules = [(r, r.check) for r in self.catalogue.values()
+        catalogue = load_catalogue(("load", stage))
+        rules = [(r, r.check) for r in catalogue.values()
                  if r.stage == stage and r.check is not None and r.id not in skip]
         keep = None if targets is None else set(targets)
         context = set() if keep is None else {d.path for d in docs} - keep
@@ -82,7 +83,7 @@ class Engine:
         if include_load:
             for doc in docs:
                 for p in doc.problems:
-                    load_rule = self.catalogue.get(p.rule_id)
+                    load_rule = catalogue.get(p.rule_id)
                     # load errors cannot be switched off: the file was not understood
                     load_sev = p.severity if load_rule is None or p.severity is Severity.WARNING \
                         else load_rule.severity
@@ -122,23 +123,26 @@ class Engine:
     def _unknown_suppressions(self, docs: list[FlowDocument]) -> list[Finding]:
         """IVR004: a suppression comment naming no rule silences nothing (ruff's RUF102 does the
         same for `# noqa`); the nearest real id is named, as for the config's rule ids."""
-        rule = self.catalogue.get(UNKNOWN_SUPPRESSION)
+        comments = [(doc, c) for doc in docs for c in _suppression_comments(doc.text, doc.lines)]
+        if not comments:
+            return []
+        catalogue = load_catalogue()  # every stage's ids: only files with suppressions pay for it
+        rule = catalogue.get(UNKNOWN_SUPPRESSION)
         sev = self.severity(rule) if rule is not None else None
         if rule is None or sev is None:
             return []
         out = []
-        ids = sorted(self.catalogue)
-        for doc in docs:
-            for line, col, whole, found in _suppression_comments(doc.text, doc.lines):
-                for rule_id in found:
-                    if rule_id in self.catalogue:
-                        continue
-                    near = nearest_rule_id(rule_id, ids)
-                    hint = f"; did you mean {near} ({self.catalogue[near].name})?" if near else ""
-                    kind = "disable-file" if whole else "disable"
-                    out.append(Finding(rule.id, sev, f"`# ivr-ci: {kind}=` names {rule_id!r}, which is not a rule "
-                                       f"id{hint} (it silences nothing; `ivr-ci rules` lists them)",
-                                       doc.path, line, col, flow=_flow_name(doc)))
+        ids = sorted(catalogue)
+        for doc, (line, col, whole, found) in comments:
+            for rule_id in found:
+                if rule_id in catalogue:
+                    continue
+                near = nearest_rule_id(rule_id, ids)
+                hint = f"; did you mean {near} ({catalogue[near].name})?" if near else ""
+                kind = "disable-file" if whole else "disable"
+                out.append(Finding(rule.id, sev, f"`# ivr-ci: {kind}=` names {rule_id!r}, which is not a rule "
+                                   f"id{hint} (it silences nothing; `ivr-ci rules` lists them)",
+                                   doc.path, line, col, flow=_flow_name(doc)))
         return out
 
     def _findings(self, rule: Rule, sev: Severity, hits: Iterable[Hit], doc: FlowDocument | None,

@@ -12,12 +12,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ivr_ci.flow import FlowDocument, expand_paths, load_flow_text
 from ivr_ci.flow.placeholders import substitute_placeholders as substitute
-from ivr_ci.maintenance import windows as W
 from ivr_ci.rules.catalogue import Hit, rule
 from ivr_ci.rules.context import SetContext
+
+if TYPE_CHECKING:  # imported where a window exists: a run without maintenance windows never needs it
+    from ivr_ci.maintenance import windows as W
 
 _CONFIG_GOOD = """
     maintenance:
@@ -36,6 +39,8 @@ def _windows(ctx: SetContext) -> list[W.MaintenanceWindow]:
         return []
     cached = ctx.__dict__.get("_maintenance_windows")
     if cached is None:
+        from ivr_ci.maintenance import windows as W
+
         cached = W.load_windows(ctx.config, ctx.env)
         ctx.__dict__["_maintenance_windows"] = cached
     return cached
@@ -107,7 +112,12 @@ def find_flow(ctx: SetContext, w: W.MaintenanceWindow, name: str) -> FlowDocumen
     good=_CONFIG_GOOD,
 )
 def maintenance_duration(ctx: SetContext) -> Iterator[Hit]:
-    for w in _windows(ctx):
+    found = _windows(ctx)
+    if not found:
+        return
+    from ivr_ci.maintenance import windows as W
+
+    for w in found:
         if w.duration is None:
             yield _hit(w, "duration", "duration is not of the form 90m, 1h30m or 2h")
         elif not W.MIN_DURATION <= w.duration <= W.MAX_DURATION:
@@ -162,9 +172,14 @@ def maintenance_overlap(ctx: SetContext) -> Iterator[Hit]:
     """,
 )
 def maintenance_concurrency(ctx: SetContext) -> Iterator[Hit]:
+    found = _windows(ctx)
+    if not found:
+        return
+    from ivr_ci.maintenance import windows as W
+
     limit = W.max_concurrent(ctx.config)
     by_env: dict[str, list[W.MaintenanceWindow]] = {}
-    for w in _windows(ctx):
+    for w in found:
         if w.start is not None and w.end is not None:
             by_env.setdefault(w.environment, []).append(w)
     for env, ws in by_env.items():
@@ -249,8 +264,13 @@ def maintenance_language(ctx: SetContext) -> Iterator[Hit]:
     """,
 )
 def maintenance_over(ctx: SetContext) -> Iterator[Hit]:
+    found = _windows(ctx)
+    if not found:
+        return
+    from ivr_ci.maintenance import windows as W
+
     now = W.now_utc()
-    for w in _windows(ctx):
+    for w in found:
         if w.end is not None and w.end <= now:
             yield _hit(w, "start", f"ended {_ago(w.end, now)} ({w.when()}); it is no longer rendered into flows")
 
@@ -280,8 +300,12 @@ def _ago(end: datetime, now: datetime) -> str:
     """,
 )
 def maintenance_window_invalid(ctx: SetContext) -> Iterator[Hit]:
+    if not ctx.config.data.get("maintenance"):
+        return
+    from ivr_ci.maintenance import windows as W
+
     seen: dict[str, W.MaintenanceWindow] = {}
-    for w in W.load_windows(ctx.config) if ctx.config.data.get("maintenance") else []:
+    for w in W.load_windows(ctx.config):
         if w.id in seen:
             yield _hit(w, "id", f"the id is used by another window too ({seen[w.id].where()})")
         seen.setdefault(w.id, w)
@@ -309,9 +333,12 @@ def maintenance_window_invalid(ctx: SetContext) -> Iterator[Hit]:
     good=_CONFIG_GOOD,
 )
 def maintenance_flow_unsupported(ctx: SetContext) -> Iterator[Hit]:
+    found = _windows(ctx)
+    if not found:
+        return
     from ivr_ci.maintenance.prelude import PreludeError, add_prelude
 
-    for w in _windows(ctx):
+    for w in found:
         if not w.valid:
             continue
         for name in w.flows:

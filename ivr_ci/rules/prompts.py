@@ -19,7 +19,6 @@ from ivr_ci.prompts.usage import PromptUse, audio_prompts, prompt_uses
 from ivr_ci.rules.catalogue import Hit, rule
 from ivr_ci.rules.context import SetContext, key_line
 from ivr_ci.rules.menu_common import menu_label
-from ivr_ci.rules.prompt_text import announced_keys
 
 _KEY_ORDER = "1234567890*#"
 
@@ -139,6 +138,8 @@ def prompt_undefined(ctx: SetContext) -> Iterator[Hit]:
 )
 def prompt_resource_missing(ctx: SetContext) -> Iterator[Hit]:
     lib = ctx.prompts
+    if not lib.by_name:  # no prompt file to miss a resource
+        return
     needs: dict[tuple[str, str], list[PromptUse]] = {}
     files: dict[str, PromptFile] = {}
     for use in prompt_uses(ctx.docs):
@@ -274,7 +275,7 @@ def _audio(ctx: SetContext) -> list[tuple[PromptFile, PromptResource, str | None
     """,
 )
 def prompt_unused(ctx: SetContext) -> Iterator[Hit]:
-    if not any(d.flow is not None for d in ctx.docs):
+    if not any(d.flow is not None for d in ctx.docs) or not ctx.prompts.files:
         return
     used = {u.name.casefold() for u in prompt_uses(ctx.docs)}
     for pf in ctx.prompts.files:
@@ -306,6 +307,8 @@ def prompt_keys_unanswered(ctx: SetContext) -> Iterator[Hit]:
     lib = ctx.prompts
     if not lib.files:
         return
+    from ivr_ci.rules.prompt_text import announced_keys  # its regexes: only with prompt files
+
     for doc in ctx.docs:
         if doc.flow is None:
             continue
