@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"warm-up: {state['warmup']} lookups in {state['measure_start'] - run_start:.1f} s "
           f"(first 429 after {((state['first_429'] or run_start) - run_start):.1f} s, then {args.settle:.0f} s)")
     print(f"measured: {state['measured_done']} lookups in {elapsed:.1f} s = {achieved:.0f}/min "
-          f"-> ratio {ratio:.3f} (target 0.9-1.0); limiter ended at {client.rate_limiter.per_minute:.0f}/min")
+          f"-> ratio {ratio:.3f} (target 0.9-1.0); limiter ended at {client.transport.limiter.per_minute:.0f}/min")
     print(f"429s absorbed: {client.stats.throttled} in total, "
           f"{client.stats.throttled - state['throttled_before']} while measuring; "
           f"errors surfaced to the caller: {len(surfaced)}")

@@ -19,6 +19,7 @@ import requests
 from ivr_ci.audit.events import parse_event_date
 from ivr_ci.genesys import Credentials, GenesysClient
 from ivr_ci.promote.ledger import read_ledger
+from tests.genesys_helpers import flow_action, get_flow
 from tests.promote_helpers import CLIENT, FAST_RETRY, Runner, release_files, seed, write_project
 
 OPS_CLIENT = ("ops-script", "ops-secret")
@@ -87,28 +88,28 @@ def build_history(tmp_path: Path, emulator_factory: Any) -> History:
     first = runner.apply()  # release A (creates the module and three IVRs)
     assert first.ok, first.entry.summary
     with api_client(emu.base_url) as ci:
-        h.flow_ids = {f["name"]: f["id"] for f in ci.list_flows()}
+        h.flow_ids = {f["name"]: f["id"] for f in ci.iter_flows()}
     h.admin("ui-edit", {"flow": "DEV IVR 01", "user": USERS[0], "description": "Jane's tweak"})
     h.admin("ui-edit", {"flow": "DEV IVR 02", "user": USERS[1], "description": "Bob's draft", "publish": False})
     with api_client(emu.base_url, OPS_CLIENT) as ops:
-        ops.publish_flow(h.flow_ids["DEV IVR 02"])  # another client publishes Bob's draft
+        flow_action(ops, "publish", h.flow_ids["DEV IVR 02"])  # another client publishes Bob's draft
 
     write_project(tmp_path, v2, emu.base_url)
     second = runner.apply()  # release B (every flow changes)
     assert second.ok, second.entry.summary
     with api_client(emu.base_url) as ci:
         # the deploying client rolls IVR 02 back by hand, right after release B: not in the ledger
-        ci.publish_flow(h.flow_ids["DEV IVR 02"], "1.0")
+        flow_action(ci, "publish", h.flow_ids["DEV IVR 02"], version="1.0")
         finished = parse_event_date(second.entry.finished_at)
         assert finished is not None
         h.rogue.append((h.flow_ids["DEV IVR 02"], "1.0", finished))
         h.admin("ui-edit", {"flow": "DEV IVR 03", "user": USERS[0], "description": "Jane again"})
         # an hour later the same client republishes the module, with no deployment running
         module_id = h.flow_ids["DEV Common Greeting"]
-        version = ci.get_flow(module_id)["publishedVersion"]["id"]
+        version = get_flow(ci, module_id)["publishedVersion"]["id"]
         h.admin("clock", {"advanceSeconds": 3600})
         h.no_deploy_after = datetime.now(timezone.utc) + timedelta(seconds=3600) - SKEW
-        ci.publish_flow(module_id, version)
+        flow_action(ci, "publish", module_id, version=version)
         h.admin("clock", {"offsetSeconds": 0})
     # a read-only record (exports are audited too): counted, never classified
     h.admin("audits", {"records": [{"action": "Export", "entityId": module_id, "entityName": "DEV Common Greeting",

@@ -24,3 +24,19 @@ def client(emulator: Any) -> Iterator[GenesysClient]:
                        retry=RetryPolicy(max_total=10, backoff_base=0.01, backoff_cap=0.05),
                        polling=PollPolicy(initial=0.01, factor=2.0, cap=0.05)) as c:
         yield c
+
+
+# The client has methods only for what ivr-ci itself does; tests reach the rest of the API through
+# the same transport (token, retries, rate limit) with these.
+def flow_named(client: GenesysClient, name: str, flow_type: str | None = None) -> dict[str, Any]:
+    """The flow called exactly `name` (through `iter_flows`, the listing promote and export use)."""
+    return next(f for f in client.iter_flows(flow_type, name=name) if f["name"] == name)
+
+
+def get_flow(client: GenesysClient, flow_id: str) -> dict[str, Any]:
+    return client.transport.json("GET", f"/api/v2/flows/{flow_id}")
+
+
+def flow_action(client: GenesysClient, action: str, flow_id: str, **params: Any) -> Any:
+    """`POST /api/v2/flows/actions/{action}?flow=...` (checkout, checkin, publish, revert ...)."""
+    return client.transport.json("POST", f"/api/v2/flows/actions/{action}", params={"flow": flow_id, **params})

@@ -50,7 +50,7 @@ def _client(api_base: str | None = None, region: str | None = None, secret: str 
 def test_a_misspelt_region_fails_at_once_with_the_known_regions_and_a_suggestion():
     client = _client(region="mypurecloud.iee")  # a domain nobody serves: DNS answers no such name
     with pytest.raises(GenesysConnectionError) as info:
-        client.list_flows()
+        list(client.iter_flows())
     text = str(info.value)
     assert client.stats.connection_errors == 1 and client.stats.retries == 0
     assert "cannot resolve the host name login.mypurecloud.iee (DNS)" in text
@@ -66,11 +66,11 @@ def test_an_unknown_region_key_suggests_the_close_one():
 def test_refused_and_tls_failures_are_not_retried(emulator, unused_port):
     client = _client(api_base=f"http://127.0.0.1:{unused_port}")
     with pytest.raises(GenesysConnectionError, match=f"127.0.0.1:{unused_port} refused.*check the API base"):
-        client.list_flows()
+        list(client.iter_flows())
     assert client.stats.retries == 0
     tls = _client(api_base=emulator.base_url.replace("http://", "https://"))  # TLS spoken to a plain server
     with pytest.raises(GenesysConnectionError, match="TLS handshake with 127.0.0.1.* failed.*REQUESTS_CA_BUNDLE"):
-        tls.list_flows()
+        list(tls.iter_flows())
     assert tls.stats.retries == 0
 
 
@@ -78,7 +78,7 @@ def test_proxy_credentials_are_never_shown(emulator, unused_port, monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", "http://bob:hunter2@proxy.example:3128")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     with pytest.raises(GenesysConnectionError) as info:
-        _client(api_base=f"http://127.0.0.1:{unused_port}").list_flows()
+        list(_client(api_base=f"http://127.0.0.1:{unused_port}").iter_flows())
     assert "HTTPS_PROXY=http://***@proxy.example:3128" in str(info.value) and "hunter2" not in str(info.value)
 
 
@@ -86,14 +86,14 @@ def test_resets_are_still_retried(emulator):
     requests.post(emulator.url("/__admin/faults"), json={"kind": "reset", "path": "/api/v2/flows", "times": 1},
                   timeout=5).raise_for_status()
     client = _client(api_base=emulator.base_url, retry=RetryPolicy(max_total=10, backoff_base=0.01, backoff_cap=0.02))
-    assert client.list_flows() is not None
+    assert list(client.iter_flows())
     assert client.stats.connection_errors == 1 and client.stats.retries == 1
 
 
 def test_refused_credentials_name_the_variables(emulator):
     client = _client(api_base=emulator.base_url, secret="wrong-secret")
     with pytest.raises(AuthenticationFailed) as info:
-        client.list_flows()
+        list(client.iter_flows())
     assert "check MY_ID and MY_SECRET" in str(info.value) and "Client Credentials grant" in str(info.value)
     assert "wrong-secret" not in str(info.value)
 
@@ -132,7 +132,7 @@ def forbidding() -> Iterator[str]:
 
 def test_403_names_the_permission_the_call_needs(forbidding):
     with pytest.raises(Forbidden) as info:
-        _client(api_base=forbidding).list_flows()
+        list(_client(api_base=forbidding).iter_flows())
     text = str(info.value)
     assert "HTTP 403 missing.permissions" in text and "needs the permission architect:flow:view" in text
     assert "MY_ID" in text and info.value.message.startswith("You are not authorized")
@@ -170,7 +170,7 @@ def test_connection_failures_are_classified():
 def test_every_secret_and_token_is_masked_under_actions(emulator, monkeypatch, capfd):
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     client = _client(api_base=emulator.base_url)
-    client.list_flows()
+    list(client.iter_flows())
     token = client.transport.token()
     out, err = capfd.readouterr()
     assert "::add-mask::local-secret" in err and f"::add-mask::{token}" in err

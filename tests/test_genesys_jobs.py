@@ -16,10 +16,11 @@ from ivr_ci.genesys import (
     ImportJobFailed,
     JobTimeout,
 )
+from ivr_ci.genesys.paging import iter_entities
 from ivr_ci.promote.deploy import Deployer
 from ivr_ci.promote.poller import AdaptivePoller
-from ivr_ci.promote.target import export_published
-from tests.genesys_helpers import admin
+from ivr_ci.promote.target import export_published, lock_of
+from tests.genesys_helpers import admin, flow_named, get_flow
 
 FLOW = """\
 inboundCall:
@@ -83,14 +84,15 @@ def test_publish_creates_and_publishes_with_progress(client: GenesysClient) -> N
     assert events.stages[:2] == ["queued", "uploading"] and events.stages[-1] == "published"
     assert set(events.stages[2:-1]) <= {"importing"} and result.polls == len(events.stages) - 2
     assert f"job {result.job_id}" in events.seen[1][2]
-    flow = client.get_flow(result.flow_id)
+    flow = get_flow(client, result.flow_id)
     assert flow["name"] == "Billing IVR" and flow["publishedVersion"]["id"] == "1.0"
     assert result.seconds > 0 and deploy.touched["billing"].final == "Success"
     # the same name again updates the same flow with a new version
     again = deploy.publish("billing", "Billing IVR", flow_yaml())
     assert again.flow_id == result.flow_id
-    assert client.get_flow(result.flow_id)["publishedVersion"]["id"] == "2.0"
-    assert [v["id"] for v in client.list_flow_versions(result.flow_id)][:2] == ["2.0", "1.0"]
+    assert get_flow(client, result.flow_id)["publishedVersion"]["id"] == "2.0"
+    versions = iter_entities(client.transport, f"/api/v2/flows/{result.flow_id}/versions")
+    assert [v["id"] for v in versions][:2] == ["2.0", "1.0"]
 
 
 def test_polling_continues_until_the_job_finishes(emulator: Any, client: GenesysClient) -> None:
@@ -134,9 +136,10 @@ def test_locked_flow_fails_unless_force_unlocked(emulator: Any, client: GenesysC
     deploy, events = deployer(client)
     with pytest.raises(ImportJobFailed, match="locked by user 'Jane Doe'"):
         deploy.publish("main", "Main IVR", flow_yaml("Main IVR"))
-    flow_id = client.find_flow("Main IVR", "INBOUNDCALL")["id"]
+    flow_id = flow_named(client, "Main IVR", "INBOUNDCALL")["id"]
+    assert lock_of(get_flow(client, flow_id), client.client_id)[0] is not None  # Jane's lock
     result = deploy.publish("main", "Main IVR", flow_yaml("Main IVR"), unlock_flow_id=flow_id)
-    assert result.flow_id == flow_id and not client.get_lock_state(flow_id).locked
+    assert result.flow_id == flow_id and lock_of(get_flow(client, flow_id), client.client_id) == (None, False)
     assert ("Main IVR", "unlocking", "(--force-unlock)") in events.seen
 
 
@@ -182,8 +185,8 @@ def test_upload_sends_exactly_the_returned_headers_and_no_token(client: GenesysC
 
 
 def _main_ivr(client: GenesysClient) -> tuple[str, str]:
-    flow = client.find_flow("Main IVR", "inboundcall")
-    return flow["id"], client.get_flow(flow["id"])["publishedVersion"]["id"]
+    flow = flow_named(client, "Main IVR", "inboundcall")
+    return flow["id"], get_flow(client, flow["id"])["publishedVersion"]["id"]
 
 
 def test_export_published(client: GenesysClient) -> None:

@@ -1,5 +1,7 @@
-"""Flows, locks, lookups, paging, audits, dependencies, analytics, identity and the factory,
-against the real emulator (every request/response checked against the OpenAPI subset)."""
+"""What ivr-ci asks of the client (flow listing, unlock, delete, lookups by name, paging, audits,
+analytics, identity) and the factory, against the real emulator (every request/response checked
+against the OpenAPI subset). The client has methods only for what product code calls; other
+endpoints are reached through `client.transport` (tests/genesys_helpers.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ from ivr_ci.genesys import (
     client_for_environment,
 )
 from ivr_ci.genesys.paging import iter_entities
-from tests.genesys_helpers import admin
+from ivr_ci.promote.target import lock_of
+from tests.genesys_helpers import admin, flow_action, flow_named, get_flow
 
 
 def calls(emu: Any, method: str, path: str) -> int:
@@ -30,44 +33,33 @@ def interval(days_back: int = 10) -> str:
     return f"{(now - timedelta(days=days_back)).strftime(fmt)}/{(now + timedelta(hours=1)).strftime(fmt)}"
 
 
-
-
 @pytest.fixture
 def main_ivr(client: GenesysClient) -> str:
-    return str(client.find_flow("Main IVR", "inboundcall")["id"])
+    return str(flow_named(client, "Main IVR", "inboundcall")["id"])
 
 
 # --- flows ----------------------------------------------------------------------------------
-def test_flow_reads(client: GenesysClient, main_ivr: str) -> None:
-    assert [f["name"] for f in client.list_flows("inboundcall")] == ["Main IVR"]
-    assert client.list_flows("INBOUNDCHAT") == []
-    assert client.get_flow(main_ivr)["type"] == "INBOUNDCALL"
-    assert [f["id"] for f in client.lookup_flows([main_ivr])] == [main_ivr]
-    assert client.get_flow_version(main_ivr, "1.0")["id"] == "1.0"
-    assert client.get_latest_configuration(main_ivr)["name"] == "Main IVR"
-    assert client.get_version_configuration(main_ivr, "1.0")["version"] == "1.0"
+def test_flow_listing_filters_by_type(client: GenesysClient, main_ivr: str) -> None:
+    assert [f["name"] for f in client.iter_flows("inboundcall")] == ["Main IVR"]
+    assert [f["id"] for f in client.iter_flows(["INBOUNDCALL", "inboundchat"])] == [main_ivr]
+    assert list(client.iter_flows("INBOUNDCHAT")) == []
+    assert [f["id"] for f in client.iter_flows(name="Main IVR")] == [main_ivr]
     with pytest.raises(NotFound) as info:
-        client.get_flow("00000000-0000-4000-8000-000000000000")
+        get_flow(client, "00000000-0000-4000-8000-000000000000")
     assert info.value.status == 404 and info.value.code == "not.found"
 
 
-def test_lock_state_checkout_checkin_unlock(emulator: Any, client: GenesysClient, main_ivr: str) -> None:
-    assert not client.get_lock_state(main_ivr).locked
+def test_a_lock_conflict_and_the_unlock(emulator: Any, client: GenesysClient, main_ivr: str) -> None:
+    assert lock_of(get_flow(client, main_ivr), client.client_id) == (None, False)
     admin(emulator, "/__admin/lock", {"flow": "Main IVR", "user": "Jane Doe"})
-    lock = client.get_lock_state(main_ivr)
-    assert lock.locked and not lock.by_me and lock.holder == "user Jane Doe"
-    with pytest.raises(Conflict) as info:
-        client.checkout_flow(main_ivr)
+    lock, ours = lock_of(get_flow(client, main_ivr), client.client_id)
+    assert lock is not None and lock.kind == "user" and lock.name == "Jane Doe" and not ours
+    with pytest.raises(Conflict) as info:  # a 409 is a typed error carrying Genesys' message
+        flow_action(client, "checkout", main_ivr)
     assert info.value.status == 409 and "Jane Doe" in info.value.message
     client.unlock_flow(main_ivr)
-    client.checkout_flow(main_ivr)
-    lock = client.get_lock_state(main_ivr)
-    assert lock.by_me and lock.client and lock.client["id"] == "local-client"
-    client.revert_flow(main_ivr)
-    client.checkout_flow(main_ivr)
-    assert client.checkin_flow(main_ivr)["actionStatus"] == "SUCCESS"
-    assert not client.get_lock_state(main_ivr).locked
-    assert client.publish_flow(main_ivr)
+    flow_action(client, "checkout", main_ivr)
+    assert lock_of(get_flow(client, main_ivr), client.client_id) == (None, True)  # held by this client
 
 
 def test_delete_flow(emulator: Any, client: GenesysClient, main_ivr: str) -> None:
@@ -80,22 +72,22 @@ def test_delete_flow(emulator: Any, client: GenesysClient, main_ivr: str) -> Non
 
 
 # --- lookups ----------------------------------------------------------------------------------
-def test_lookups_by_name(client: GenesysClient) -> None:
+# every kind preflight looks up (promote/preflight.py LOOKUPS), as it does: find_by_name(kind, name)
+@pytest.mark.parametrize(("kind", "name"), [
+    ("prompt", "Welcome"), ("schedule_group", "Business Hours"), ("schedule", "Weekdays"),
+    ("data_action", "Lookup Account"), ("division", "Support"), ("skill", "Billing"), ("language", "English"),
+    ("wrapup_code", "Resolved"), ("data_table", "Holiday Calendar"),
+])
+def test_lookups_by_name(client: GenesysClient, kind: str, name: str) -> None:
+    assert client.find_by_name(kind, name)["name"] == name
+    assert client.find_by_name(kind, "Nope") is None
+
+
+def test_queue_lookup_carries_the_member_count(client: GenesysClient) -> None:
     queue = client.find_queue("General Support")
-    assert queue and queue["memberCount"] == 5 and client.queue_member_count("Billing") == 0
+    assert queue and queue["memberCount"] == 5 and client.find_queue("Billing")["memberCount"] == 0
     assert client.find_queue("general support")["id"] == queue["id"]  # one case-insensitive match
-    assert client.find_prompt("Welcome")["name"] == "Welcome"
-    assert client.find_schedule_group("Business Hours")["name"] == "Business Hours"
-    assert client.find_schedule("Weekdays")["name"] == "Weekdays"
-    assert client.find_data_action("Lookup Account")["name"] == "Lookup Account"
-    assert client.find_division("Support")["name"] == "Support"
-    assert client.find_skill("Billing")["name"] == "Billing"
-    assert client.find_language("English")["name"] == "English"
-    assert client.find_wrapup_code("Resolved")["name"] == "Resolved"
-    assert client.find_data_table("Holiday Calendar")["name"] == "Holiday Calendar"
-    assert client.find_flow("Main IVR", "INBOUNDCALL")["name"] == "Main IVR"
-    assert client.find_flow("Main IVR", "inqueuecall") is None
-    assert client.find_queue("Nope") is None and client.find_prompt("Nope") is None
+    assert client.find_queue("Nope") is None
 
 
 def test_lookups_are_cached_per_client(emulator: Any, client: GenesysClient) -> None:
@@ -103,10 +95,9 @@ def test_lookups_are_cached_per_client(emulator: Any, client: GenesysClient) -> 
         client.find_queue("Sales")
         client.find_queue("Nope")  # negative answers too
     assert calls(emulator, "GET", "/api/v2/routing/queues") == 2
-    client.find_queue("Sales", cache=False)
-    client.clear_lookup_cache()
+    client.find_queue("Sales", cache=False)  # asks again, and leaves the cache as it was
     client.find_queue("Sales")
-    assert calls(emulator, "GET", "/api/v2/routing/queues") == 4
+    assert calls(emulator, "GET", "/api/v2/routing/queues") == 3
 
 
 # --- paging -----------------------------------------------------------------------------------
@@ -135,23 +126,15 @@ def test_cursor_paging_streams_audits(emulator: Any, client: GenesysClient) -> N
 
 
 def test_audit_query_filters_and_realtime(emulator: Any, client: GenesysClient, main_ivr: str) -> None:
-    client.checkout_flow(main_ivr)
-    client.checkin_flow(main_ivr)
+    flow_action(client, "checkout", main_ivr)
+    flow_action(client, "checkin", main_ivr)
     found = list(client.iter_audits(interval(1), filters={"EntityId": main_ivr, "Action": "Checkin"}))
     assert found and all(a["action"] == "Checkin" and a["entity"]["id"] == main_ivr for a in found)
     realtime = list(client.iter_realtime_audits(interval(1), filters={"EntityId": main_ivr}, page_size=1))
     assert {a["action"] for a in realtime} >= {"Checkout", "Checkin"}
-    services = client.audit_service_mapping()["services"]
-    assert "Architect" in {s["name"] for s in services}
 
 
-# --- dependencies, analytics, identity ----------------------------------------------------------
-def test_consumed_resources(client: GenesysClient, main_ivr: str) -> None:
-    deps = client.consumed_resources(main_ivr, "1.0", "INBOUNDCALL")
-    assert not deps.partial
-    assert {(d["type"], d["name"]) for d in deps.resources} >= {("QUEUE", "General Support")}
-
-
+# --- analytics, identity ----------------------------------------------------------------------
 def test_flow_aggregates(client: GenesysClient, main_ivr: str) -> None:
     results = client.flow_aggregates(interval(7), flow_ids=[main_ivr])
     assert results and all(r["group"]["flowId"] == main_ivr for r in results)
@@ -161,9 +144,7 @@ def test_flow_aggregates(client: GenesysClient, main_ivr: str) -> None:
 
 def test_identity(client: GenesysClient) -> None:
     info = client.token_info()
-    assert info["OAuthClient"]["id"] == "local-client"
-    assert client.authorized_scopes() == info["authorizedScope"]
-    assert client.organization()["name"] == "ivr-ci-local"
+    assert info["OAuthClient"]["id"] == "local-client" and info["organization"]["name"] == "ivr-ci-local"
 
 
 # --- the factory ----------------------------------------------------------------------------------
@@ -172,7 +153,7 @@ def test_client_for_environment(emulator: Any) -> None:
     env = {"name": "dev", "api_base": emulator.base_url, "client_id_env": "DEV_ID",
            "client_secret_env": "DEV_SECRET", "rate_limit": 1200}
     with client_for_environment(env, environ=environ) as client:
-        assert client.rate_limiter.ceiling == 1200
+        assert client.transport.limiter.ceiling == 1200
         assert client.endpoints.token_url == f"{emulator.base_url}/oauth/token"
         assert client.find_queue("Sales")
     # --api-base and IVR_CI_API_BASE override a region

@@ -121,5 +121,5 @@ def test_real_rate_limit_429_is_absorbed_and_the_limiter_adapts(emulator_factory
     assert client.find_queue("Billing", cache=False) is not None  # 429 absorbed, not surfaced
     assert time.monotonic() - start >= 0.5  # waited for Retry-After
     assert client.stats.throttled >= 1
-    assert (client.rate_limiter.per_minute or 0) <= 300  # adapted down from 600
+    assert (client.transport.limiter.per_minute or 0) <= 300  # adapted down from 600
     client.close()

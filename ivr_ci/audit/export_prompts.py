@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ivr_ci.flow import load_flow_text
 from ivr_ci.prompts.load import library_paths_in, load_prompt_file
@@ -147,7 +147,3 @@ def summary_lines(items: list[ExportedPrompt]) -> list[str]:
         lines.append(f"{p.status:<10} {where or p.name}  prompt {p.name}{detail}{audio}{note}".rstrip())
     return lines
 
-
-def as_json(items: list[ExportedPrompt]) -> list[dict[str, Any]]:
-    return [{"name": p.name, "path": p.path, "status": p.status, "languages": p.languages, "message": p.message}
-            for p in items]

@@ -72,10 +72,6 @@ class Function:
     source: str  # "sdk" or the Genesys page a supplement entry comes from
     returns: Ty | None = None  # supplement entries: documented result type, if any
 
-    @property
-    def signature_known(self) -> bool:
-        return bool(self.overloads)
-
 
 @dataclass(frozen=True, slots=True)
 class TypeInfo:

@@ -16,7 +16,6 @@ from typing import Any, Protocol
 from ivr_ci.expr.values import (
     ExprRuntimeError,
     ExprTypeError,
-    NotSet,
     Unknown,
     is_not_set,
     type_of,
@@ -98,6 +97,3 @@ def as_bool(value: Any, where: str) -> bool:
         raise ExprTypeError(f"{where}: {type_of(value)} where a Boolean belongs")
     return value
 
-
-def not_set_of(type_name: str) -> NotSet:
-    return NotSet(type_name)

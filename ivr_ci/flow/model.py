@@ -130,18 +130,6 @@ class Flow:
     def blocks(self) -> list[Block]:
         return [*self.tasks, *self.states, *self.bots]
 
-    def iter_actions(self) -> Iterator[Action]:
-        """Every action in the flow, nested branches and inline menu tasks included."""
-        for a in self.start_up_actions:
-            yield from a.walk()
-        for block in self.blocks:
-            for a in block.actions:
-                yield from a.walk()
-        for menu in self.menus:
-            for choice in menu.choices:
-                for a in choice.actions:
-                    yield from a.walk()
-
     def elements_by_path(self) -> dict[str, Element]:
         index: dict[str, Element] = {}
         for menu in self.menus:

@@ -33,16 +33,12 @@ from ivr_ci.genesys.regions import REGION_DOMAINS, Endpoints, resolve_endpoints
 
 if TYPE_CHECKING:
     from ivr_ci.genesys.client import GenesysClient, client_for_environment
-    from ivr_ci.genesys.flows import FlowLock
-    from ivr_ci.genesys.insights import Dependencies
     from ivr_ci.genesys.jobs import ImportJob
     from ivr_ci.genesys.ratelimit import RateLimiter
 
 _LAZY = {
     "GenesysClient": "ivr_ci.genesys.client",
     "client_for_environment": "ivr_ci.genesys.client",
-    "FlowLock": "ivr_ci.genesys.flows",
-    "Dependencies": "ivr_ci.genesys.insights",
     "ImportJob": "ivr_ci.genesys.jobs",
     "RateLimiter": "ivr_ci.genesys.ratelimit",
 }
@@ -63,10 +59,8 @@ __all__ = [
     "ConfigurationError",
     "Conflict",
     "Credentials",
-    "Dependencies",
     "Endpoints",
     "ExportJobFailed",
-    "FlowLock",
     "Forbidden",
     "GenesysApiError",
     "GenesysClient",

@@ -111,8 +111,3 @@ class AuditsMixin:
         params = {"expand": "user" if expand_user else None}
         for page in iter_pages(self._t, f"{AUDITS}/realtime", params, page_size=page_size, method="POST", body=body):
             yield from page.get("entities") or []
-
-    def audit_service_mapping(self, *, realtime: bool = False) -> dict[str, Any]:
-        """Valid service names, entity types and actions (`services[].entities[].actions`)."""
-        path = f"{AUDITS}/realtime/servicemapping" if realtime else f"{AUDITS}/servicemapping"
-        return self._t.json("GET", path) or {}

@@ -62,12 +62,6 @@ class GenesysClient(FlowsMixin, JobsMixin, LookupsMixin, AuditsMixin, InsightsMi
     def __repr__(self) -> str:
         return f"GenesysClient(api_base={self.endpoints.api_base!r}, credentials={self.credentials!r})"
 
-    @classmethod
-    def from_env(cls, *, api_base: str | None = None, **kwargs: Any) -> GenesysClient:
-        """Credentials and region from the `gc` CLI variables; API base from the argument or
-        `IVR_CI_API_BASE`."""
-        return cls(Credentials.from_env(), api_base=api_base or os.environ.get(API_BASE_ENV) or None, **kwargs)
-
     # --- plumbing for callers ----------------------------------------------------------------
     @property
     def transport(self) -> Transport:
@@ -78,10 +72,6 @@ class GenesysClient(FlowsMixin, JobsMixin, LookupsMixin, AuditsMixin, InsightsMi
     @property
     def stats(self) -> TransportStats:
         return self._t.stats
-
-    @property
-    def rate_limiter(self) -> Limiter:
-        return self._t.limiter
 
     def close(self) -> None:
         self._t.close()

@@ -39,15 +39,11 @@ def pick_by_name(entities: list[dict[str, Any]], name: str) -> dict[str, Any] | 
 
 
 class LookupsMixin:
-    """Name lookups of `GenesysClient`, with a per-client cache (`clear_lookup_cache()`)."""
+    """Name lookups of `GenesysClient`, with a per-client cache (negative answers too)."""
 
     _t: Transport
     _lookup_cache: dict[tuple[str, ...], Any]
     _lookup_lock: threading.Lock
-
-    def clear_lookup_cache(self) -> None:
-        with self._lookup_lock:
-            self._lookup_cache.clear()
 
     def _cached(self, key: tuple[str, ...], compute: Any, use_cache: bool = True) -> Any:
         if not use_cache:
@@ -82,50 +78,3 @@ class LookupsMixin:
                 return self._t.json("GET", f"{LOOKUPS['queue']}/{quote(str(listed['id']), safe='')}") or listed
             queue = self._cached(("queue-by-id", str(listed["id"])), full, cache)
         return queue
-
-    def queue_member_count(self, name: str) -> int | None:
-        queue = self.find_queue(name)
-        return None if queue is None else int(queue.get("memberCount") or 0)
-
-    def find_prompt(self, name: str) -> dict[str, Any] | None:
-        return self.find_by_name("prompt", name)
-
-    def find_system_prompt(self, name: str) -> dict[str, Any] | None:
-        return self.find_by_name("system_prompt", name)
-
-    def find_schedule_group(self, name: str) -> dict[str, Any] | None:
-        return self.find_by_name("schedule_group", name)
-
-    def find_schedule(self, name: str) -> dict[str, Any] | None:
-        return self.find_by_name("schedule", name)
-
-    def find_data_action(self, name: str) -> dict[str, Any] | None:
-        return self.find_by_name("data_action", name)
-
-    def find_division(self, name: str) -> dict[str, Any] | None:
-        return self.find_by_name("division", name)
-
-    def find_skill(self, name: str) -> dict[str, Any] | None:
-        return self.find_by_name("skill", name)
-
-    def find_language(self, name: str) -> dict[str, Any] | None:
-        return self.find_by_name("language", name)
-
-    def find_wrapup_code(self, name: str) -> dict[str, Any] | None:
-        return self.find_by_name("wrapup_code", name)
-
-    def find_data_table(self, name: str) -> dict[str, Any] | None:
-        return self.find_by_name("data_table", name)
-
-    def find_flow(self, name: str, flow_type: str | None = None) -> dict[str, Any] | None:
-        """The flow named `name` (of `flow_type`, e.g. inboundcall/INBOUNDCALL), or None."""
-        ftype = flow_type.lower() if flow_type else None
-
-        def compute() -> dict[str, Any] | None:
-            params: dict[str, Any] = {"name": name, "type": [ftype] if ftype else None}
-            candidates = list(iter_entities(self._t, "/api/v2/flows", params, page_size=500, max_pages=10))
-            if ftype:
-                candidates = [f for f in candidates if str(f.get("type", "")).lower() == ftype]
-            return pick_by_name(candidates, name)
-
-        return self._cached(("flow", name, ftype or ""), compute)

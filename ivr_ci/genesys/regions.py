@@ -8,7 +8,6 @@ An explicit API base (`--api-base`, `IVR_CI_API_BASE`, an emulator) serves both 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -117,7 +116,3 @@ def resolve_endpoints(region: str | None = None, api_base: str | None = None) ->
 def for_domain(domain: str) -> Endpoints:
     return Endpoints(api_base=f"https://api.{domain}", token_url=f"https://login.{domain}/oauth/token", domain=domain)
 
-
-def api_base_from_env(environ: dict[str, str] | None = None) -> str | None:
-    env = os.environ if environ is None else environ
-    return env.get(API_BASE_ENV) or None

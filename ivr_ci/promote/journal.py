@@ -120,10 +120,6 @@ class Journal:
                 out[str(e["jobId"])]["final"] = e["event"]
         return out
 
-    def last_event_of(self, key: tuple[str, str]) -> dict[str, Any] | None:
-        mine = [e for e in self.events if (e.get("type"), e.get("name")) == key and e.get("event") != "job"]
-        return mine[-1] if mine else None
-
     def github_deployment(self) -> dict[str, Any] | None:
         found = [e for e in self.events if e.get("event") == "github-deployment"]
         return found[-1] if found else None

@@ -62,10 +62,6 @@ def _digits(value: int) -> str:
         return f"a number of about {round(value.bit_length() * math.log10(2)):,} digits"
 
 
-def finite_number(value: Any) -> float | None:
-    return read_number(value).value
-
-
 def whole_number(value: Any, minimum: int | None = None, maximum: int | None = None) -> int | None:
     """An int within [minimum, maximum] (bounds optional), or None: no bool, no fraction, no overflow."""
     if isinstance(value, bool):
