@@ -10,6 +10,7 @@ collection (`stringCollectionVariable`), matched to the catalogue's type names.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ivr_ci.expr.catalogue import Catalogue, Ty, load
@@ -22,6 +23,7 @@ class Declared:
     archy_type: str
 
 
+@lru_cache(maxsize=1024)  # a handful of type keys, asked for every declaration and write
 def archy_type(key: str, cat: Catalogue | None = None) -> Ty | None:
     """`stringCollection` / `stringCollectionVariable` / `dateTime` -> the catalogue type."""
     cat = cat or load()

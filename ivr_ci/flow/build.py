@@ -103,12 +103,11 @@ class _Builder:
     def _branches(self, action: Action, body: Any, path: str, prefix: str) -> None:
         if isinstance(body, dict):
             for k, v in body.items():
-                key = f"{prefix}.{k}" if prefix else str(k)
                 if k == "actions" and isinstance(v, list):
                     name = _branch_name(prefix)
                     action.branches[name] = self.actions(v, f"{path}/{prefix or 'actions'}")
-                elif isinstance(v, (dict, list)):
-                    self._branches(action, v, path, key)
+                elif isinstance(v, (dict, list)):  # scalars lead nowhere: no key path made for them
+                    self._branches(action, v, path, f"{prefix}.{k}" if prefix else str(k))
         elif isinstance(body, list):
             for i, v in enumerate(body):
                 self._branches(action, v, path, f"{prefix}[{i}]")

@@ -13,6 +13,7 @@ directory everything still works, only slower.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -28,7 +29,7 @@ def _cache_dir() -> str | None:
     return path if os.access(path, os.W_OK) else None
 
 
-_TRANSFORM = "draft7-v4"  # bump when _as_draft7 or _lean changes: it keys the on-disk cache
+_TRANSFORM = "draft7-v5"  # bump when _as_draft7 or _lean changes: it keys the on-disk cache
 
 
 def _as_draft7(node: Any) -> Any:
@@ -51,22 +52,33 @@ def _as_draft7(node: Any) -> Any:
 _GENERATED_IMPORT = "from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException\n"
 _OWN_EXCEPTIONS = """
 class JsonSchemaValueException(ValueError):
-    def __init__(self, message, value=None, name=None, definition=None, rule=None):
-        super().__init__(message)
+    pass
 
 
 JsonSchemaValuesException = JsonSchemaValueException
 """
+# every raise is one line: `raise JsonSchemaValueException("data.x must be ...", value=..., ...)`
+_RAISE_RE = re.compile(r"raise JsonSchemaValueException\(.*\)$", re.MULTILINE)
+# the name of the part a nested validator checks, for its messages: `(name_prefix or "data") + ".x"`
+_NAME_ARG_RE = re.compile(r'custom_formats, \(name_prefix or "data"\) \+ "[^"\n]*"\)')
 
 
 def _lean(source: str) -> str:
-    """Drop the generated code's error-path formatting: it builds every child's name with
-    `"...".format(**locals())` on each call, even when nothing fails (half the run time on
-    a big flow). Only the verdict is used here; jsonschema words the errors. The code also
-    gets its own exception class, so running it never imports fastjsonschema (and urllib)."""
+    """Drop the generated code's error-path work: only the verdict is used here (jsonschema
+    words the errors), but every check that fails, including each `anyOf` branch tried on a
+    valid document, would build its message, its schema excerpt and an exception with a
+    Python `__init__`; every nested call would build its part's name. A raise becomes a bare
+    `raise` of the code's own exception class (so running it never imports fastjsonschema,
+    and urllib), nested calls pass no name. The control flow, and so the verdict, is the
+    same: which checks raise, and which handlers catch them."""
     if _GENERATED_IMPORT not in source:  # a fastjsonschema release that words it differently
         raise ValueError("unexpected fastjsonschema output")
-    return source.replace(".format(**locals())", "").replace(_GENERATED_IMPORT, _OWN_EXCEPTIONS)
+    source = source.replace(".format(**locals())", "").replace(_GENERATED_IMPORT, _OWN_EXCEPTIONS)
+    source = _RAISE_RE.sub("raise JsonSchemaValueException", source)
+    source = _NAME_ARG_RE.sub("custom_formats, None)", source)
+    if "raise JsonSchemaValueException(" in source or "(name_prefix or" in source:
+        raise ValueError("unexpected fastjsonschema output")
+    return source
 
 
 def _load_cached(path: str) -> Any:

@@ -120,6 +120,7 @@ def _names_read(text: str) -> tuple[str, ...]:
     return tuple(sorted({n.name.lower() for n in walk(node) if isinstance(n, Var)}))
 
 
+@lru_cache(maxsize=4096)  # the same key paths recur in every flow
 def _slot(keys: tuple[str, ...], call_flow: bool) -> tuple[Ty | None, str]:
     from ivr_ci.expr.catalogue import Ty
     from ivr_ci.expr.names import archy_type
