@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -33,28 +32,33 @@ def laughs(levels: int = 9, width: int = 9, indent: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _limits() -> None:  # in the child: 1 GB of address space, 20 s of CPU
+PEAK_RSS_LIMIT_KB = 150 * 1024  # the issue's bound for a bomb in a flow, the config or a paths file
+# ivr-ci runs as the child of this small launcher, under 1 GB of address space and 20 s of CPU; the
+# launcher reports the child's own peak RSS (wait4). Not forked from pytest itself: a peak RSS
+# survives fork and exec, so a child of a 300 MB test process would "peak" at 300 MB.
+LAUNCHER = """
+import os, resource, sys
+pid = os.fork()
+if pid == 0:
     resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
     resource.setrlimit(resource.RLIMIT_CPU, (20, 20))
-
-
-PEAK_RSS_LIMIT_KB = 150 * 1024  # the issue's bound for a bomb in a flow, the config or a paths file
+    os.execv(sys.executable, [sys.executable, "-m", "ivr_ci", *sys.argv[2:]])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as fh:
+    fh.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
 
 def _bounded(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    """Run ivr-ci under the limits and fail if the child's own peak RSS (wait4, this child
-    only) goes over PEAK_RSS_LIMIT_KB."""
+    """Run ivr-ci under the limits; fail if its peak RSS goes over PEAK_RSS_LIMIT_KB."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("IVR_CI_CONFIG", None)
-    with open(cwd / ".out", "w+b") as out, open(cwd / ".err", "w+b") as err:
-        child = subprocess.Popen([sys.executable, "-m", "ivr_ci", *args], cwd=cwd, env=env, stdout=out,
-                                 stderr=err, preexec_fn=_limits)
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        proc = subprocess.CompletedProcess(child.args, child.returncode, out.read().decode(), err.read().decode())
-    assert usage.ru_maxrss < PEAK_RSS_LIMIT_KB, f"peak RSS {usage.ru_maxrss} KB: {proc.stderr[-500:]}"
+    rss_file = cwd / ".peak-rss"
+    proc = subprocess.run([sys.executable, "-c", LAUNCHER, str(rss_file), *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=60)
+    peak = int(rss_file.read_text())
+    assert peak < PEAK_RSS_LIMIT_KB, f"peak RSS {peak} KB: {proc.stderr[-500:]}"
     return proc
 
 
